@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "pfsyncd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pfsyncd", targets: ["pfsyncd"]),
+        .library(name: "PFSyncCore", targets: ["PFSyncCore"]),
+        .library(name: "PFSyncWire", targets: ["PFSyncWire"]),
+        .library(name: "PFSyncCapture", targets: ["PFSyncCapture"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // System libraries (apt: libpcap-dev, liblz4-dev).
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+
+        // The state model and the sharded table. No I/O.
+        .target(name: "PFSyncCore", swiftSettings: strict),
+
+        // pfsync codec and the pfsyncd sync frame (LZ4 + HMAC). No I/O.
+        .target(
+            name: "PFSyncWire",
+            dependencies: [
+                "PFSyncCore", "CLZ4",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // libpcap packet sources and packet parsing.
+        .target(name: "PFSyncCapture", dependencies: ["CPcap", "PFSyncCore"], swiftSettings: strict),
+
+        // The daemon and its subcommands.
+        .executableTarget(
+            name: "pfsyncd",
+            dependencies: [
+                "PFSyncCore", "PFSyncWire", "PFSyncCapture",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "PFSyncCoreTests", dependencies: ["PFSyncCore"], swiftSettings: strict),
+        .testTarget(name: "PFSyncWireTests", dependencies: ["PFSyncWire", "PFSyncCore"], swiftSettings: strict),
+        .testTarget(name: "PFSyncCaptureTests", dependencies: ["PFSyncCapture", "PFSyncWire"], swiftSettings: strict),
+        .testTarget(name: "pfsyncdTests", dependencies: ["pfsyncd"], swiftSettings: strict),
+    ]
+)

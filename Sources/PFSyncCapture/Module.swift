@@ -1,0 +1,1 @@
+// PFSyncCapture: libpcap packet sources and link/IP/transport parsing.
