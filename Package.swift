@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PFSyncCore", targets: ["PFSyncCore"]),
         .library(name: "PFSyncWire", targets: ["PFSyncWire"]),
         .library(name: "PFSyncCapture", targets: ["PFSyncCapture"]),
+        .library(name: "PFSyncTracker", targets: ["PFSyncTracker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,11 +41,14 @@ let package = Package(
         // libpcap packet sources and packet parsing.
         .target(name: "PFSyncCapture", dependencies: ["CPcap", "PFSyncCore"], swiftSettings: strict),
 
+        // The pf-like connection tracker: packets in, state changes out. No I/O.
+        .target(name: "PFSyncTracker", dependencies: ["PFSyncCore"], swiftSettings: strict),
+
         // The daemon and its subcommands.
         .executableTarget(
             name: "pfsyncd",
             dependencies: [
-                "PFSyncCore", "PFSyncWire", "PFSyncCapture",
+                "PFSyncCore", "PFSyncWire", "PFSyncCapture", "PFSyncTracker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "PFSyncCoreTests", dependencies: ["PFSyncCore"], swiftSettings: strict),
         .testTarget(name: "PFSyncWireTests", dependencies: ["PFSyncWire", "PFSyncCore"], swiftSettings: strict),
         .testTarget(name: "PFSyncCaptureTests", dependencies: ["PFSyncCapture", "PFSyncWire"], swiftSettings: strict),
+        .testTarget(name: "PFSyncTrackerTests", dependencies: ["PFSyncTracker", "PFSyncCapture"], swiftSettings: strict),
         .testTarget(name: "pfsyncdTests", dependencies: ["pfsyncd"], swiftSettings: strict),
     ]
 )
