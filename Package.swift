@@ -41,6 +41,9 @@ let package = Package(
         // libpcap packet sources and packet parsing.
         .target(name: "PFSyncCapture", dependencies: ["CPcap", "PFSyncCore"], swiftSettings: strict),
 
+        // The daemon's configuration file (a strict TOML subset) and its validation.
+        .target(name: "PFSyncConfig", swiftSettings: strict),
+
         // The pf-like connection tracker: packets in, state changes out. No I/O.
         .target(name: "PFSyncTracker", dependencies: ["PFSyncCore"], swiftSettings: strict),
 
@@ -58,6 +61,7 @@ let package = Package(
         .testTarget(name: "PFSyncWireTests", dependencies: ["PFSyncWire", "PFSyncCore"], swiftSettings: strict),
         .testTarget(name: "PFSyncCaptureTests", dependencies: ["PFSyncCapture", "PFSyncWire"], swiftSettings: strict),
         .testTarget(name: "PFSyncTrackerTests", dependencies: ["PFSyncTracker", "PFSyncCapture"], swiftSettings: strict),
+        .testTarget(name: "PFSyncConfigTests", dependencies: ["PFSyncConfig"], swiftSettings: strict),
         .testTarget(name: "pfsyncdTests", dependencies: ["pfsyncd"], swiftSettings: strict),
     ]
 )
