@@ -47,6 +47,10 @@ let package = Package(
         // The pf-like connection tracker: packets in, state changes out. No I/O.
         .target(name: "PFSyncTracker", dependencies: ["PFSyncCore"], swiftSettings: strict),
 
+        // Replication logic without I/O: reliable delivery windows, pfsync merge rules,
+        // batching and bulk update.
+        .target(name: "PFSyncReplication", dependencies: ["PFSyncCore", "PFSyncWire"], swiftSettings: strict),
+
         // The daemon and its subcommands.
         .executableTarget(
             name: "pfsyncd",
@@ -62,6 +66,7 @@ let package = Package(
         .testTarget(name: "PFSyncCaptureTests", dependencies: ["PFSyncCapture", "PFSyncWire"], swiftSettings: strict),
         .testTarget(name: "PFSyncTrackerTests", dependencies: ["PFSyncTracker", "PFSyncCapture"], swiftSettings: strict),
         .testTarget(name: "PFSyncConfigTests", dependencies: ["PFSyncConfig"], swiftSettings: strict),
+        .testTarget(name: "PFSyncReplicationTests", dependencies: ["PFSyncReplication"], swiftSettings: strict),
         .testTarget(name: "pfsyncdTests", dependencies: ["pfsyncd"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,160 @@
+/// The receiving half of reliable delivery (modelled on conntrackd's FTFW): frames are
+/// delivered strictly in sequence order; a frame that arrives early is held (bounded) while
+/// the gap before it is NACKed; duplicates are dropped; frames from an older epoch or far
+/// behind the window are replays. A gap that outlives ``gapTimeout`` (or a sender that no
+/// longer holds the frames) is given up: the held frames are delivered and the caller
+/// resynchronises what was lost with a bulk update.
+///
+/// Pure logic: the caller supplies time (`now`, any monotonic unit consistent with
+/// ``gapTimeout``) and does the I/O.
+public struct ReceiveWindow<Payload> {
+    /// What happened to one received frame.
+    public enum Disposition: Sendable, Hashable {
+        /// Delivered (plus any held frames it released).
+        case delivered
+        /// Held until the gap before it is filled.
+        case held
+        /// Already delivered or given up: harmless, dropped.
+        case duplicate
+        /// An old epoch or a sequence far behind the window: dropped, counts as `badauth`.
+        case replay
+        /// Held-frame limit reached: dropped (the gap will be given up and resynced).
+        case overflow
+    }
+
+    /// Frames that may be held while a gap is outstanding.
+    public let holdLimit: Int
+    /// How far behind the window a sequence is still a duplicate rather than a replay.
+    public let duplicateHorizon: UInt64
+    /// How long a gap may stay open before it is given up.
+    public let gapTimeout: UInt64
+
+    /// The sender's epoch this window follows (nil before the first frame).
+    public private(set) var epoch: UInt32?
+    /// The next sequence number to deliver.
+    public private(set) var expected: UInt64 = 0
+    /// The highest sequence number known to exist (seen or announced by a keepalive).
+    public private(set) var highestKnown: UInt64 = 0
+    /// When the current gap was first noticed (nil when there is none).
+    public private(set) var gapSince: UInt64?
+    /// Frames given up as lost, in total.
+    public private(set) var lost: UInt64 = 0
+
+    private var heldFrames: [UInt64: Payload] = [:]
+
+    /// Creates a window.
+    public init(holdLimit: Int = 4096, duplicateHorizon: UInt64 = 1 << 20, gapTimeout: UInt64) {
+        self.holdLimit = holdLimit
+        self.duplicateHorizon = duplicateHorizon
+        self.gapTimeout = gapTimeout
+    }
+
+    /// Number of frames held.
+    public var heldCount: Int { heldFrames.count }
+
+    /// True when frames are missing.
+    public var hasGap: Bool { highestKnown >= expected && (gapSince != nil || !heldFrames.isEmpty) }
+
+    /// Accepts one authenticated frame. `deliver` runs for it and every held frame it
+    /// releases, in order.
+    public mutating func receive(
+        epoch frameEpoch: UInt32, sequence: UInt64, payload: Payload, now: UInt64,
+        deliver: (UInt64, Payload) throws -> Void
+    ) rethrows -> Disposition {
+        if let current = epoch {
+            if frameEpoch < current { return .replay }
+            if frameEpoch > current { reset(epoch: frameEpoch, at: sequence) }
+        } else {
+            reset(epoch: frameEpoch, at: sequence)
+        }
+        if sequence < expected {
+            return expected - sequence <= duplicateHorizon ? .duplicate : .replay
+        }
+        if sequence > highestKnown || highestKnown < expected { highestKnown = sequence }
+        if sequence == expected {
+            try deliver(sequence, payload)
+            expected = sequence &+ 1
+            try releaseHeld(deliver: deliver)
+            updateGapClock(now: now)
+            return .delivered
+        }
+        if heldFrames[sequence] != nil { return .duplicate }
+        guard heldFrames.count < holdLimit else { return .overflow }
+        heldFrames[sequence] = payload
+        if gapSince == nil { gapSince = now }
+        return .held
+    }
+
+    /// A keepalive told us the sender's last sequence in `epoch`: frames after what we have
+    /// are missing (tail loss).
+    public mutating func senderAnnounced(epoch frameEpoch: UInt32, lastSequence: UInt64, now: UInt64) {
+        guard frameEpoch == epoch, lastSequence >= expected else { return }
+        if lastSequence > highestKnown || highestKnown < expected { highestKnown = lastSequence }
+        if gapSince == nil { gapSince = now }
+    }
+
+    /// The missing sequence ranges, oldest first, at most `limit` of them (for a NACK).
+    public func missingRanges(limit: Int = 64) -> [ClosedRange<UInt64>] {
+        guard hasGap else { return [] }
+        var ranges: [ClosedRange<UInt64>] = []
+        var start = expected
+        for sequence in heldFrames.keys.sorted() {
+            if sequence > start { ranges.append(start...(sequence - 1)) }
+            start = sequence + 1
+            if ranges.count >= limit { return ranges }
+        }
+        if highestKnown >= start { ranges.append(start...highestKnown) }
+        return Array(ranges.prefix(limit))
+    }
+
+    /// Gives up a gap that is older than ``gapTimeout``. Returns the number of frames
+    /// given up (0 if none): the caller must resynchronise.
+    public mutating func expireGap(now: UInt64, deliver: (UInt64, Payload) throws -> Void) rethrows -> UInt64 {
+        guard let since = gapSince, now &- since >= gapTimeout else { return 0 }
+        return try giveUp(through: highestKnown, now: now, deliver: deliver)
+    }
+
+    /// Gives up every missing frame up to `last` (the sender said it no longer has them).
+    /// Returns how many were given up.
+    public mutating func giveUp(
+        through last: UInt64, now: UInt64, deliver: (UInt64, Payload) throws -> Void
+    ) rethrows -> UInt64 {
+        var givenUp: UInt64 = 0
+        while expected <= last {
+            if let payload = heldFrames.removeValue(forKey: expected) {
+                try deliver(expected, payload)
+            } else {
+                givenUp += 1
+            }
+            expected += 1
+        }
+        try releaseHeld(deliver: deliver)
+        lost += givenUp
+        gapSince = nil
+        updateGapClock(now: now)
+        return givenUp
+    }
+
+    private mutating func releaseHeld(deliver: (UInt64, Payload) throws -> Void) rethrows {
+        while let payload = heldFrames.removeValue(forKey: expected) {
+            try deliver(expected, payload)
+            expected += 1
+        }
+    }
+
+    private mutating func updateGapClock(now: UInt64) {
+        if heldFrames.isEmpty && highestKnown < expected {
+            gapSince = nil
+        } else if gapSince == nil {
+            gapSince = now
+        }
+    }
+
+    private mutating func reset(epoch newEpoch: UInt32, at sequence: UInt64) {
+        epoch = newEpoch
+        expected = sequence
+        highestKnown = sequence
+        heldFrames.removeAll(keepingCapacity: true)
+        gapSince = nil
+    }
+}

@@ -1,0 +1,76 @@
+import PFSyncCore
+import Testing
+@testable import PFSyncReplication
+
+@Suite struct PeerMergeTests {
+    func tcpState(src: StatePeer, dst: StatePeer) -> PFState {
+        var state = PFState(identity: StateID(id: 1, creatorID: 1), proto: 6)
+        state.src = src
+        state.dst = dst
+        state.timeout = TimeoutClass.tcpEstablished.rawValue
+        state.expire = 100
+        return state
+    }
+
+    @Test func freshPeersAreImported() {
+        var local = tcpState(
+            src: StatePeer(seqLo: 1000, state: PeerState.established),
+            dst: StatePeer(seqLo: 5000, state: PeerState.established))
+        let outcome = PeerMerge.merge(
+            into: &local,
+            src: StatePeer(seqLo: 2000, state: PeerState.established),
+            dst: StatePeer(seqLo: 6000, state: PeerState.finWait1),
+            timeout: TimeoutClass.tcpClosing.rawValue, expire: 900)
+        #expect(outcome == .init(stalePeers: 0, refreshed: true))
+        #expect(local.src.seqLo == 2000 && local.dst.state == PeerState.finWait1 && local.expire == 900)
+    }
+
+    @Test func aStalePeerIsNeverImportedSoTheWindowNeverRollsBack() {
+        var local = tcpState(
+            src: StatePeer(seqLo: 200_000, state: PeerState.established),
+            dst: StatePeer(seqLo: 5000, state: PeerState.established))
+        let outcome = PeerMerge.merge(
+            into: &local,
+            src: StatePeer(seqLo: 100_000, state: PeerState.established),
+            dst: StatePeer(seqLo: 6000, state: PeerState.established),
+            timeout: 2, expire: 500)
+        #expect(outcome == .init(stalePeers: 1, refreshed: true))
+        #expect(local.src.seqLo == 200_000)
+        #expect(local.dst.seqLo == 6000)
+    }
+
+    @Test func bothStaleKeepsExpiry() {
+        var local = tcpState(
+            src: StatePeer(seqLo: 10, state: PeerState.timeWait),
+            dst: StatePeer(seqLo: 10, state: PeerState.timeWait))
+        let outcome = PeerMerge.merge(
+            into: &local, src: StatePeer(seqLo: 10, state: PeerState.established),
+            dst: StatePeer(seqLo: 10, state: PeerState.established), timeout: 2, expire: 999)
+        #expect(outcome == .init(stalePeers: 2, refreshed: false))
+        #expect(local.expire == 100)
+    }
+
+    @Test func sequenceComparisonWrapsAround() {
+        #expect(SequenceMath.greater(5, 0xFFFF_FFF0))
+        #expect(!SequenceMath.greater(0xFFFF_FFF0, 5))
+        var local = tcpState(
+            src: StatePeer(seqLo: 5, state: PeerState.established),
+            dst: StatePeer(seqLo: 0, state: PeerState.established))
+        let outcome = PeerMerge.merge(
+            into: &local, src: StatePeer(seqLo: 0xFFFF_FFF0, state: PeerState.established),
+            dst: StatePeer(seqLo: 0, state: PeerState.established), timeout: 2, expire: 1)
+        #expect(outcome.stalePeers == 1)
+        #expect(local.src.seqLo == 5)
+    }
+
+    @Test func udpPseudoStatesOnlyMoveForward() {
+        var local = PFState(identity: StateID(id: 2, creatorID: 1), proto: 17)
+        local.src.state = PeerState.multiple
+        local.dst.state = PeerState.single
+        let outcome = PeerMerge.merge(
+            into: &local, src: StatePeer(state: PeerState.single), dst: StatePeer(state: PeerState.multiple),
+            timeout: 8, expire: 60)
+        #expect(outcome.stalePeers == 1)
+        #expect(local.src.state == PeerState.multiple && local.dst.state == PeerState.multiple)
+    }
+}
