@@ -1,0 +1,89 @@
+/// A shard's states in one unsafe allocation, addressed by slot index, with a free list.
+///
+/// Slot indices are stable for a state's lifetime (growth copies the slab to a buffer twice
+/// as large at the same indices), which makes them usable as change-log entries and as
+/// bulk-transfer cursors. Slots below ``highWater`` have been used at least once.
+@usableFromInline
+struct StateSlab: ~Copyable {
+    @usableFromInline var states: UnsafeMutablePointer<PFState>
+    @usableFromInline var meta: UnsafeMutablePointer<SlotMeta>
+    @usableFromInline var capacity: Int
+    /// Slots 0..<highWater have been handed out at least once.
+    @usableFromInline var highWater: Int
+    /// Head of the free list (-1 when empty).
+    @usableFromInline var freeHead: Int32
+    /// Live states.
+    @usableFromInline var liveCount: Int
+
+    /// Largest slot count a shard may reach (slot indices are stored as 32-bit numbers).
+    static let maximumCapacity = 1 << 30
+
+    init(capacity: Int) {
+        let room = min(max(capacity, 16), Self.maximumCapacity)
+        states = .allocate(capacity: room)
+        meta = .allocate(capacity: room)
+        self.capacity = room
+        highWater = 0
+        freeHead = -1
+        liveCount = 0
+    }
+
+    deinit {
+        states.deallocate()
+        meta.deallocate()
+    }
+
+    /// Stores `state` in a free slot (reusing freed slots first) and returns the slot.
+    /// The slot's pending change is reset to none.
+    @inlinable
+    mutating func store(_ state: PFState) -> Int {
+        let slot: Int
+        if freeHead >= 0 {
+            slot = Int(freeHead)
+            freeHead = meta[slot].nextFree
+        } else {
+            if highWater == capacity { grow() }
+            slot = highWater
+            highWater &+= 1
+            (meta + slot).initialize(to: SlotMeta())
+        }
+        (states + slot).initialize(to: state)
+        meta[slot].isLive = true
+        meta[slot].pending = .none
+        meta[slot].changes = 0
+        liveCount &+= 1
+        return slot
+    }
+
+    /// Frees `slot` (which must be live).
+    @inlinable
+    mutating func free(_ slot: Int) {
+        meta[slot].isLive = false
+        meta[slot].pending = .none
+        meta[slot].changes = 0
+        meta[slot].nextFree = freeHead
+        freeHead = Int32(truncatingIfNeeded: slot)
+        liveCount &-= 1
+    }
+
+    /// Doubles the slab.
+    @usableFromInline
+    mutating func grow() {
+        precondition(capacity < Self.maximumCapacity, "state table shard is full")
+        let newCapacity = capacity * 2
+        let newStates = UnsafeMutablePointer<PFState>.allocate(capacity: newCapacity)
+        let newMeta = UnsafeMutablePointer<SlotMeta>.allocate(capacity: newCapacity)
+        newStates.moveInitialize(from: states, count: highWater)
+        newMeta.moveInitialize(from: meta, count: highWater)
+        states.deallocate()
+        meta.deallocate()
+        states = newStates
+        meta = newMeta
+        capacity = newCapacity
+    }
+
+    /// Bytes allocated.
+    var allocatedBytes: Int {
+        capacity * (MemoryLayout<PFState>.stride + MemoryLayout<SlotMeta>.stride)
+    }
+}

@@ -1,0 +1,80 @@
+import Synchronization
+
+extension StateTable {
+    /// How often a lookup by key retries when the state it found no longer holds the key.
+    @usableFromInline static var keyLookupAttempts: Int { 3 }
+
+    /// The state with `id`, if any (a copy).
+    @inlinable
+    public func state(for id: StateID) -> PFState? {
+        let (shard, hash) = idShard(for: id)
+        return shard.storage.withLock { storage -> PFState? in
+            let slot = storage.index.find(id, hash: hash)
+            return slot < 0 ? nil : storage.slab.states[slot]
+        }
+    }
+
+    /// Whether a state with `id` exists.
+    @inlinable
+    public func contains(_ id: StateID) -> Bool {
+        let (shard, hash) = idShard(for: id)
+        return shard.storage.withLock { $0.index.find(id, hash: hash) >= 0 }
+    }
+
+    /// The id of the state whose wire key or stack key is `key`, if any.
+    @inlinable
+    public func stateID(forKey key: StateLookupKey) -> StateID? {
+        let hash = hasher.hash(key)
+        return keyShard(for: hash).storage.withLock { $0.find(key, hash: hash) }
+    }
+
+    /// The state whose wire key or stack key is `key`, if any (a copy).
+    @inlinable
+    public func state(forKey key: StateLookupKey) -> PFState? {
+        for _ in 0..<Self.keyLookupAttempts {
+            guard let id = stateID(forKey: key) else { return nil }
+            if let state = state(for: id),
+                state.wireLookupKey.sameKey(as: key) || state.stackLookupKey.sameKey(as: key)
+            {
+                return state
+            }
+        }
+        return nil
+    }
+
+    /// Every state, shard by shard (each shard is copied under its lock, so the result is
+    /// a consistent snapshot per shard, not of the whole table). For tests and the CLI.
+    public func allStates() -> [PFState] {
+        var result: [PFState] = []
+        result.reserveCapacity(count)
+        for shard in idShards {
+            shard.storage.withLock { storage in
+                for slot in 0..<storage.slab.highWater where storage.slab.meta[slot].isLive {
+                    result.append(storage.slab.states[slot])
+                }
+            }
+        }
+        return result
+    }
+
+    /// Bulk-transfer iteration: appends to `into` up to `max` states of shard `shard`,
+    /// starting at `cursor` (opaque; start with 0), and returns the cursor to continue from,
+    /// or nil when the shard is done. Holds the shard lock only during the call. States
+    /// inserted or removed between calls may or may not be seen; a state present during the
+    /// whole iteration is seen exactly once. An out-of-range shard returns nil.
+    public func copyStates(shard: Int, from cursor: Int, max: Int, into: inout [PFState]) -> Int? {
+        guard shard >= 0, shard < shardCount else { return nil }
+        return idShards[shard].storage.withLock { storage -> Int? in
+            var slot = Swift.max(0, cursor)
+            var copied = 0
+            while slot < storage.slab.highWater && copied < max {
+                if storage.slab.meta[slot].isLive {
+                    into.append(storage.slab.states[slot])
+                    copied += 1
+                }
+                slot += 1
+            }
+            return slot < storage.slab.highWater ? slot : nil
+        }
+    }
+}

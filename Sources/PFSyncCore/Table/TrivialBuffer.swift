@@ -1,0 +1,50 @@
+/// A growable array of trivial (plain old data) elements in one unsafe allocation: appends
+/// amortise to no allocation, and clearing keeps the capacity, so a steady state allocates
+/// nothing. Elements are never deinitialised (they hold no references).
+@usableFromInline
+struct TrivialBuffer<Element>: ~Copyable {
+    @usableFromInline var base: UnsafeMutablePointer<Element>
+    @usableFromInline var count: Int
+    @usableFromInline var capacity: Int
+
+    /// Creates an empty buffer with room for `capacity` elements (at least 1).
+    init(capacity: Int) {
+        precondition(_isPOD(Element.self), "TrivialBuffer holds plain old data only")
+        let room = max(1, capacity)
+        base = .allocate(capacity: room)
+        count = 0
+        self.capacity = room
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// Appends one element, doubling the allocation when full.
+    @inlinable
+    mutating func append(_ element: Element) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: element)
+        count &+= 1
+    }
+
+    /// Doubles the capacity.
+    @usableFromInline
+    mutating func grow() {
+        let newCapacity = capacity * 2
+        let newBase = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        newBase.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    /// Forgets every element; keeps the allocation.
+    @inlinable
+    mutating func removeAll() {
+        count = 0
+    }
+
+    /// Bytes allocated.
+    var allocatedBytes: Int { capacity * MemoryLayout<Element>.stride }
+}
