@@ -1,1 +1,0 @@
-// PFSyncCapture: libpcap packet sources and link/IP/transport parsing.
