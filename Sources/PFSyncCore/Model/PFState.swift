@@ -71,6 +71,15 @@ public struct PFState: Hashable, Sendable {
     public var setTOS: UInt8
     public var setPrio0: UInt8
     public var setPrio1: UInt8
+    /// FreeBSD 15 (format 1500): the stack-side protocol (`stack_proto`); 0 means "same as
+    /// ``proto``" (the codec writes ``proto`` then). Differs from ``proto`` only under af-to.
+    public var stackProto: UInt8
+    /// FreeBSD 15 (format 1500): the family of ``rtAddr`` (`rt_af`); nil when not carried.
+    public var rtAF: AddressFamily?
+    /// FreeBSD 15 (format 1500): the tag the state carries (`tagname`).
+    public var tagName: TagName
+    /// FreeBSD 15 (format 1500): the real interface of a floating state (`orig_ifname`).
+    public var origIfname: InterfaceName
 
     /// Creates a state; everything not given is zero.
     public init(
@@ -117,6 +126,10 @@ public struct PFState: Hashable, Sendable {
         self.setTOS = 0
         self.setPrio0 = 0
         self.setPrio1 = 0
+        self.stackProto = 0
+        self.rtAF = nil
+        self.tagName = .empty
+        self.origIfname = .empty
     }
 
     /// The lookup key for key 0 (wire side).

@@ -1,0 +1,31 @@
+import PFSyncCore
+
+/// An `UPD_C` message (84 bytes): the parts of a state that change after creation.
+public struct CompressedUpdate: Sendable, Hashable {
+    /// Which state.
+    public var identity: StateID
+    /// The peer that sent the first packet.
+    public var src: StatePeer
+    /// The other peer.
+    public var dst: StatePeer
+    /// Seconds remaining until the state expires (wire reading).
+    public var expire: UInt32
+    /// Timeout class (PFTM_*).
+    public var timeout: UInt8
+    /// OpenBSD's `state_flags` byte; always 0 for FreeBSD (padding there).
+    public var stateFlags: UInt8
+
+    /// Creates a compressed update.
+    @inlinable
+    public init(
+        identity: StateID, src: StatePeer = .empty, dst: StatePeer = .empty,
+        expire: UInt32 = 0, timeout: UInt8 = 0, stateFlags: UInt8 = 0
+    ) {
+        self.identity = identity
+        self.src = src
+        self.dst = dst
+        self.expire = expire
+        self.timeout = timeout
+        self.stateFlags = stateFlags
+    }
+}
