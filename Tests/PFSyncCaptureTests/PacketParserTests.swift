@@ -82,6 +82,21 @@ struct PacketParserIPv4Tests {
         #expect(p.srcPort == 7 && p.dstPort == 8)
     }
 
+    @Test("PPPoE sessions (PPP 0x0021 / 0x0057) and MPLS label stacks reach the IP header")
+    func pppoeAndMPLS() {
+        let datagram = B.ipv4(proto: 17, payload: B.udp(src: 7, dst: 8, payload: []))
+        let pppoe = parse(B.ethernet(type: 0x8864, payload: [0x11, 0, 0, 1] + B.be16(UInt16(datagram.count + 2)) + [0x00, 0x21] + datagram))
+        #expect(pppoe.status == .ok && pppoe.srcPort == 7)
+        let v6 = B.ipv6(next: 17, payload: B.udp(src: 9, dst: 10, payload: []))
+        let pppoe6 = parse(B.ethernet(type: 0x8864, payload: [0x11, 0, 0, 1, 0, 0, 0x00, 0x57] + v6))
+        #expect(pppoe6.status == .ok && pppoe6.af == .inet6 && pppoe6.srcPort == 9)
+        let labels: [UInt8] = [0, 1, 0, 64, 0, 2, 1, 64]  // two labels, bottom of stack on the second
+        let mpls = parse(B.ethernet(type: 0x8847, payload: labels + datagram))
+        #expect(mpls.status == .ok && mpls.dstPort == 8)
+        #expect(parse(B.ethernet(type: 0x8847, payload: [0, 1, 0, 64])).status == .truncated)
+        #expect(parse(B.ethernet(type: 0x8864, payload: [0x11, 0, 0, 1, 0, 2, 0xc0, 0x21, 1, 2])).status == .notIP)
+    }
+
     @Test("A VLAN tag cut in half is truncated; ARP is not IP")
     func vlanCutAndARP() {
         let tagged = B.ethernet(type: 0x0800, tags: [(0x8100, 5)], payload: [])

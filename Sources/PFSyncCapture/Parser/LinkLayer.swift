@@ -10,7 +10,7 @@ enum LinkLayer {
         case truncated
     }
 
-    /// The deepest stack of VLAN tags followed (802.1Q, 802.1ad, QinQ 0x9100 alike).
+    /// The deepest stack of VLAN tags (802.1Q, 802.1ad, QinQ 0x9100 alike) or MPLS labels followed.
     static let maximumVLANTags = 8
 
     /// Locates the IP header of `frame` for `linkType`.
@@ -62,8 +62,38 @@ enum LinkLayer {
         switch type {
         case 0x0800: return .ipv4(offset: offset)
         case 0x86dd: return .ipv6(offset: offset)
+        case 0x8864: return pppoeSession(frame, at: offset)
+        case 0x8847, 0x8848: return mpls(frame, at: offset)
         default: return .other
         }
+    }
+
+    /// A PPPoE session header (6 bytes) and the PPP protocol (0x0021 IPv4, 0x0057 IPv6).
+    private static func pppoeSession(_ frame: UnsafeRawBufferPointer, at offset: Int) -> Network {
+        guard frame.has(offset, 8) else { return .truncated }
+        switch frame.be16(offset + 6) {
+        case 0x0021: return .ipv4(offset: offset + 8)
+        case 0x0057: return .ipv6(offset: offset + 8)
+        default: return .other
+        }
+    }
+
+    /// An MPLS label stack; after the bottom label the IP version nibble tells the family.
+    private static func mpls(_ frame: UnsafeRawBufferPointer, at start: Int) -> Network {
+        var offset = start
+        for _ in 0..<maximumVLANTags {
+            guard frame.has(offset, 4) else { return .truncated }
+            let bottom = frame.u8(offset + 2) & 0x01 != 0
+            offset += 4
+            guard bottom else { continue }
+            guard frame.has(offset, 1) else { return .truncated }
+            switch frame.u8(offset) >> 4 {
+            case 4: return .ipv4(offset: offset)
+            case 6: return .ipv6(offset: offset)
+            default: return .other
+            }
+        }
+        return .other
     }
 
     /// BSD loopback address families: AF_INET 2; AF_INET6 24 (OpenBSD, NetBSD), 28 (FreeBSD,

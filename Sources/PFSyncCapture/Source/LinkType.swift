@@ -11,7 +11,7 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
 
     /// BSD loopback, address family in the capturing host's byte order (DLT_NULL 0).
     public static let null = LinkType(rawValue: 0)
-    /// Ethernet II with optional 802.1Q / 802.1ad tags (DLT_EN10MB 1).
+    /// Ethernet II with optional 802.1Q / 802.1ad / QinQ tags, PPPoE sessions, MPLS (DLT_EN10MB 1).
     public static let ethernet = LinkType(rawValue: 1)
     /// Raw IP, version from the first nibble (DLT_RAW 12 on most systems).
     public static let raw = LinkType(rawValue: 12)
