@@ -6,6 +6,6 @@ struct PFSyncdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pfsyncd",
         abstract: "A pfsync-compatible firewall state-table replicator for Linux.",
-        subcommands: []
+        subcommands: [DecodeCommand.self]
     )
 }
