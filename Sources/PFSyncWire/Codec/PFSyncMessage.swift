@@ -4,15 +4,19 @@ import PFSyncCore
 ///
 /// Full states carry their times in the wire reading (``PFState/creation`` = age in
 /// seconds, ``PFState/expire`` = seconds remaining); see ``PFState/withLocalTimes(now:)``.
+///
+/// The full-state cases are `indirect` (boxed): a `PFState` is 384 bytes, and keeping it
+/// inline would make every message, including the hot UPD_C, that large to copy. The box
+/// costs one allocation per full state; compressed messages never allocate.
 public enum PFSyncMessage: Sendable, Hashable {
     /// CLR: delete all states of `creatorID` (on `ifname`, or everywhere when empty).
     case clear(ifname: InterfaceName, creatorID: UInt32)
     /// INS: a new state, with the format it was decoded from.
-    case insert(PFState, StateEncoding)
+    indirect case insert(PFState, StateEncoding)
     /// UPD: a full state (answers UPD_REQ, fills bulk updates), with its decoded format.
-    case update(PFState, StateEncoding)
+    indirect case update(PFState, StateEncoding)
     /// OpenBSD's DEL (action 6, full state). FreeBSD cannot carry it.
-    case delete(PFState)
+    indirect case delete(PFState)
     /// INS_ACK: the peer has inserted a state (releases a deferred packet).
     case insertAck(StateID)
     /// UPD_C: a compressed update.

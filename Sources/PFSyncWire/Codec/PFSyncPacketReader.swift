@@ -73,6 +73,7 @@ public struct PFSyncPacketReader {
 
     /// Reads the sub-header at `offset` and sets up its messages. Returns `.eof` when the
     /// sub-header ends the packet.
+    @inline(never)
     private mutating func openSubHeader() throws(PFSyncError) -> PFSyncMessage? {
         guard end - offset >= PFSyncSize.subHeader else {
             finished = true
@@ -159,6 +160,8 @@ public struct PFSyncPacketReader {
         }
     }
 
+    /// Kept out of line so that the compressed messages' path stays small.
+    @inline(never)
     private func decodeState(_ encoding: StateEncoding, at offset: Int) throws(PFSyncError) -> PFState {
         if encoding == .openBSD {
             return try OpenBSDStateCodec.decode(input, at: offset)
