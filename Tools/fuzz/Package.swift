@@ -1,0 +1,20 @@
+// swift-tools-version:6.1
+// libFuzzer targets for pfsyncd, kept out of the main build. See run.sh.
+import PackageDescription
+
+let package = Package(
+    name: "pfsyncd-fuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "pfsyncd", path: "../..")],
+    targets: [
+        .executableTarget(
+            name: "FuzzSyncFrame",
+            dependencies: [.product(name: "PFSyncWire", package: "pfsyncd")],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                // libFuzzer supplies main(); the entry point is LLVMFuzzerTestOneInput.
+                .unsafeFlags(["-parse-as-library"]),
+            ]
+        )
+    ]
+)
