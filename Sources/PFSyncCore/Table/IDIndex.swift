@@ -1,8 +1,12 @@
 /// Open-addressing index from state id to slab slot: linear probing over a power-of-two
 /// array of 16-byte entries, backward-shift deletion (no tombstones), grown by doubling
 /// when more than 3/4 full. The id is stored in the entry, so a probe never touches the slab.
+///
+/// Owned by the enclosing shard storage, which calls `deallocate()` from its deinit;
+/// other copies are only views. (Not `~Copyable` with a deinit of its own: the Swift 6.3
+/// optimiser crashes inlining such a deinit into a `@usableFromInline` setter.)
 @usableFromInline
-struct IDIndex: ~Copyable {
+struct IDIndex {
     /// One bucket; `slotPlusOne == 0` marks it empty.
     @usableFromInline
     struct Entry {
@@ -25,14 +29,15 @@ struct IDIndex: ~Copyable {
     /// Creates an index with room for about `expected` ids before it grows.
     init(expected: Int) {
         let capacity = tableNextPowerOfTwo(max(16, expected + expected / 3 + 1))
-        entries = .allocate(capacity: capacity)
+        entries = TableMemory.allocate(Entry.self, count: capacity)
         entries.initialize(repeating: Entry(id: 0, creatorID: 0, slotPlusOne: 0), count: capacity)
         mask = capacity - 1
         count = 0
     }
 
-    deinit {
-        entries.deallocate()
+    /// Frees the allocation.
+    func deallocate() {
+        TableMemory.free(entries)
     }
 
     /// The slot of `id`, or -1.
@@ -99,7 +104,7 @@ struct IDIndex: ~Copyable {
         let oldEntries = entries
         let oldCapacity = mask &+ 1
         let newCapacity = oldCapacity * 2
-        entries = .allocate(capacity: newCapacity)
+        entries = TableMemory.allocate(Entry.self, count: newCapacity)
         entries.initialize(repeating: Entry(id: 0, creatorID: 0, slotPlusOne: 0), count: newCapacity)
         mask = newCapacity - 1
         for index in 0..<oldCapacity {
@@ -112,7 +117,7 @@ struct IDIndex: ~Copyable {
             }
             entries[position] = entry
         }
-        oldEntries.deallocate()
+        TableMemory.free(oldEntries)
     }
 
     /// Bytes allocated.

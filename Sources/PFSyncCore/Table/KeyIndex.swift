@@ -40,14 +40,14 @@ struct KeyIndex: ~Copyable {
     /// Creates an index with room for about `expected` keys before it grows.
     init(expected: Int) {
         let capacity = tableNextPowerOfTwo(max(16, expected + expected / 3 + 1))
-        entries = .allocate(capacity: capacity)
+        entries = TableMemory.allocate(Entry.self, count: capacity)
         Self.clear(entries, count: capacity)
         mask = capacity - 1
         count = 0
     }
 
     deinit {
-        entries.deallocate()
+        TableMemory.free(entries)
     }
 
     private static func clear(_ buffer: UnsafeMutablePointer<Entry>, count: Int) {
@@ -149,7 +149,7 @@ struct KeyIndex: ~Copyable {
         let oldEntries = entries
         let oldCapacity = mask &+ 1
         let newCapacity = oldCapacity * 2
-        entries = .allocate(capacity: newCapacity)
+        entries = TableMemory.allocate(Entry.self, count: newCapacity)
         Self.clear(entries, count: newCapacity)
         mask = newCapacity - 1
         for index in 0..<oldCapacity {
@@ -161,7 +161,7 @@ struct KeyIndex: ~Copyable {
             }
             entries[position] = entry
         }
-        oldEntries.deallocate()
+        TableMemory.free(oldEntries)
     }
 
     /// Bytes allocated.

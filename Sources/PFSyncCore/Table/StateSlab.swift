@@ -3,8 +3,12 @@
 /// Slot indices are stable for a state's lifetime (growth copies the slab to a buffer twice
 /// as large at the same indices), which makes them usable as change-log entries and as
 /// bulk-transfer cursors. Slots below ``highWater`` have been used at least once.
+///
+/// Owned by the enclosing shard storage, which calls `deallocate()` from its deinit;
+/// other copies are only views. (Not `~Copyable` with a deinit of its own: the Swift 6.3
+/// optimiser crashes inlining such a deinit into a `@usableFromInline` setter.)
 @usableFromInline
-struct StateSlab: ~Copyable {
+struct StateSlab {
     @usableFromInline var states: UnsafeMutablePointer<PFState>
     @usableFromInline var meta: UnsafeMutablePointer<SlotMeta>
     @usableFromInline var capacity: Int
@@ -20,17 +24,18 @@ struct StateSlab: ~Copyable {
 
     init(capacity: Int) {
         let room = min(max(capacity, 16), Self.maximumCapacity)
-        states = .allocate(capacity: room)
-        meta = .allocate(capacity: room)
+        states = TableMemory.allocate(PFState.self, count: room)
+        meta = TableMemory.allocate(SlotMeta.self, count: room)
         self.capacity = room
         highWater = 0
         freeHead = -1
         liveCount = 0
     }
 
-    deinit {
-        states.deallocate()
-        meta.deallocate()
+    /// Frees the allocations.
+    func deallocate() {
+        TableMemory.free(states)
+        TableMemory.free(meta)
     }
 
     /// Stores `state` in a free slot (reusing freed slots first) and returns the slot.
@@ -71,12 +76,12 @@ struct StateSlab: ~Copyable {
     mutating func grow() {
         precondition(capacity < Self.maximumCapacity, "state table shard is full")
         let newCapacity = capacity * 2
-        let newStates = UnsafeMutablePointer<PFState>.allocate(capacity: newCapacity)
-        let newMeta = UnsafeMutablePointer<SlotMeta>.allocate(capacity: newCapacity)
+        let newStates = TableMemory.allocate(PFState.self, count: newCapacity)
+        let newMeta = TableMemory.allocate(SlotMeta.self, count: newCapacity)
         newStates.moveInitialize(from: states, count: highWater)
         newMeta.moveInitialize(from: meta, count: highWater)
-        states.deallocate()
-        meta.deallocate()
+        TableMemory.free(states)
+        TableMemory.free(meta)
         states = newStates
         meta = newMeta
         capacity = newCapacity

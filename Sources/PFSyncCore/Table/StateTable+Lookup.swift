@@ -7,10 +7,12 @@ extension StateTable {
     /// The state with `id`, if any (a copy).
     @inlinable
     public func state(for id: StateID) -> PFState? {
-        let (shard, hash) = idShard(for: id)
-        return shard.storage.withLock { storage -> PFState? in
-            let slot = storage.index.find(id, hash: hash)
-            return slot < 0 ? nil : storage.slab.states[slot]
+        let hash = hasher.hash(id)
+        return withIDShard(hash: hash) { shard in
+            shard.storage.withLock { storage -> PFState? in
+                let slot = storage.index.find(id, hash: hash)
+                return slot < 0 ? nil : storage.slab.states[slot]
+            }
         }
     }
 

@@ -38,13 +38,15 @@ extension StateTable {
     public func update<R>(
         _ id: StateID, recordChange: Bool = true, _ body: (inout PFState) -> R
     ) -> R? {
-        let (shard, hash) = idShard(for: id)
+        let hash = hasher.hash(id)
         var result: R? = nil
-        shard.storage.withLock { storage in
-            let slot = storage.index.find(id, hash: hash)
-            guard slot >= 0 else { return }
-            result = applyUpdate(
-                &storage, shard: shard, slot: slot, id: id, recordChange: recordChange, body)
+        withIDShard(hash: hash) { shard in
+            shard.storage.withLock { storage in
+                let slot = storage.index.find(id, hash: hash)
+                guard slot >= 0 else { return }
+                result = applyUpdate(
+                    &storage, shard: shard, slot: slot, id: id, recordChange: recordChange, body)
+            }
         }
         return result
     }

@@ -42,6 +42,11 @@ public final class StateTable: Sendable {
     @usableFromInline let shardShift: UInt64
     @usableFromInline let hasher: TableHasher
     @usableFromInline let idShards: [IDShard]
+    /// The same shards, unretained: the hot paths borrow a shard through
+    /// `_withUnsafeGuaranteedRef` instead of retaining and releasing it (two atomic
+    /// read-modify-writes per operation, which also stall the memory pipeline). Sound
+    /// because `idShards` keeps every shard alive as long as the table.
+    @usableFromInline let idShardRefs: [Unmanaged<IDShard>]
     @usableFromInline let keyShards: [KeyShard]
 
     /// The shard count used when none is given: the next power of two >= 4 x active cores.
@@ -70,6 +75,7 @@ public final class StateTable: Sendable {
         let capacity = min(max(initialCapacityPerShard, 16), 1 << 24)
         let limit = UInt32(clamping: max(1, maxUpdates))
         self.idShards = (0..<shards).map { _ in IDShard(capacity: capacity, maxUpdates: limit) }
+        self.idShardRefs = idShards.map { Unmanaged.passUnretained($0) }
         self.keyShards = (0..<shards).map { _ in KeyShard(capacity: 2 * capacity) }
     }
 
@@ -84,6 +90,12 @@ public final class StateTable: Sendable {
     func idShard(for id: StateID) -> (shard: IDShard, hash: UInt64) {
         let hash = hasher.hash(id)
         return (idShards[shardIndex(hash)], hash)
+    }
+
+    /// Runs `body` with the id shard of `hash` borrowed (no retain/release).
+    @inlinable @inline(__always)
+    func withIDShard<T>(hash: UInt64, _ body: (IDShard) -> T) -> T {
+        idShardRefs[shardIndex(hash)]._withUnsafeGuaranteedRef { body($0) }
     }
 
     /// The id shard a state with `id` lives in: the value to pass as `shard` to

@@ -31,6 +31,13 @@ struct IDShardStorage: ~Copyable, @unchecked Sendable {
         self.maxUpdates = maxUpdates
     }
 
+    deinit {
+        slab.deallocate()
+        index.deallocate()
+        changedSlots.deallocate()
+        deletions.deallocate()
+    }
+
     /// Notes that the state in `slot` was just inserted. Returns true when it is urgent.
     @inlinable
     mutating func recordInsert(_ slot: Int) -> Bool {

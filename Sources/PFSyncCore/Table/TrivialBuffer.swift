@@ -1,8 +1,12 @@
 /// A growable array of trivial (plain old data) elements in one unsafe allocation: appends
 /// amortise to no allocation, and clearing keeps the capacity, so a steady state allocates
 /// nothing. Elements are never deinitialised (they hold no references).
+///
+/// Owned by the enclosing shard storage, which calls `deallocate()` from its deinit;
+/// other copies are only views. (Not `~Copyable` with a deinit of its own: the Swift 6.3
+/// optimiser crashes inlining such a deinit into a `@usableFromInline` setter.)
 @usableFromInline
-struct TrivialBuffer<Element>: ~Copyable {
+struct TrivialBuffer<Element> {
     @usableFromInline var base: UnsafeMutablePointer<Element>
     @usableFromInline var count: Int
     @usableFromInline var capacity: Int
@@ -11,13 +15,14 @@ struct TrivialBuffer<Element>: ~Copyable {
     init(capacity: Int) {
         precondition(_isPOD(Element.self), "TrivialBuffer holds plain old data only")
         let room = max(1, capacity)
-        base = .allocate(capacity: room)
+        base = TableMemory.allocate(Element.self, count: room)
         count = 0
         self.capacity = room
     }
 
-    deinit {
-        base.deallocate()
+    /// Frees the allocation.
+    func deallocate() {
+        TableMemory.free(base)
     }
 
     /// Appends one element, doubling the allocation when full.
@@ -32,9 +37,9 @@ struct TrivialBuffer<Element>: ~Copyable {
     @usableFromInline
     mutating func grow() {
         let newCapacity = capacity * 2
-        let newBase = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        let newBase = TableMemory.allocate(Element.self, count: newCapacity)
         newBase.moveInitialize(from: base, count: count)
-        base.deallocate()
+        TableMemory.free(base)
         base = newBase
         capacity = newCapacity
     }
