@@ -21,7 +21,7 @@ public struct PacketParser: Sendable {
         packet.seconds = UInt32(truncatingIfNeeded: header.seconds)
         packet.microseconds = UInt32(truncatingIfNeeded: header.microseconds)
         packet.wireLength = header.wireLength
-        parse(frame, into: &packet)
+        fill(frame, into: &packet)
     }
 
     /// Parses `frame` into `packet`, overwriting every field except the time and wire length.
@@ -31,6 +31,11 @@ public struct PacketParser: Sendable {
         packet.seconds = seconds
         packet.microseconds = microseconds
         packet.wireLength = wireLength
+        fill(frame, into: &packet)
+    }
+
+    /// Parses into a freshly reset record.
+    private func fill(_ frame: UnsafeRawBufferPointer, into packet: inout ParsedPacket) {
         let network: NetworkHeader
         switch LinkLayer.locate(frame, linkType: linkType) {
         case let .ipv4(offset): network = NetworkHeader.ipv4(frame, at: offset)

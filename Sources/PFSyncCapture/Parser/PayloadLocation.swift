@@ -11,11 +11,13 @@ public struct PayloadLocation: Sendable, Hashable {
     public var proto: UInt8 = 0
     /// TTL or hop limit (pfsync requires 255).
     public var ttl: UInt8 = 0
-    /// Source and destination addresses.
+    /// Source address.
     public var srcAddr: IPAddress = .zero
+    /// Destination address.
     public var dstAddr: IPAddress = .zero
-    /// UDP ports (zero for other protocols).
+    /// UDP source port (zero for other protocols).
     public var srcPort: UInt16 = 0
+    /// UDP destination port (zero for other protocols).
     public var dstPort: UInt16 = 0
     /// True for any IP fragment: the payload is then not a whole message.
     public var isFragment = false
