@@ -263,6 +263,9 @@ public struct TOMLParser {
             guard magnitude <= UInt64(Int64.max) else { throw fail("integer '\(original)' is out of range") }
             return .integer(Int64(magnitude))
         }
+        if radix == 10, !digits.isEmpty, digits.allSatisfy(\.isNumber) {
+            throw fail("integer '\(original)' is out of range")
+        }
         if radix == 10, let number = Double(text), number.isFinite {
             return .float(number)
         }

@@ -33,8 +33,9 @@ public struct ReceiveWindow<Payload> {
     public private(set) var epoch: UInt32?
     /// The next sequence number to deliver.
     public private(set) var expected: UInt64 = 0
-    /// The highest sequence number known to exist (seen or announced by a keepalive).
-    public private(set) var highestKnown: UInt64 = 0
+    /// One past the highest sequence number known to exist (seen, or announced by a
+    /// keepalive).
+    public private(set) var knownEnd: UInt64 = 0
     /// When the current gap was first noticed (nil when there is none).
     public private(set) var gapSince: UInt64?
     /// Frames given up as lost, in total.
@@ -53,7 +54,7 @@ public struct ReceiveWindow<Payload> {
     public var heldCount: Int { heldFrames.count }
 
     /// True when frames are missing.
-    public var hasGap: Bool { highestKnown >= expected && (gapSince != nil || !heldFrames.isEmpty) }
+    public var hasGap: Bool { knownEnd > expected }
 
     /// Accepts one authenticated frame. `deliver` runs for it and every held frame it
     /// releases, in order.
@@ -63,14 +64,17 @@ public struct ReceiveWindow<Payload> {
     ) rethrows -> Disposition {
         if let current = epoch {
             if frameEpoch < current { return .replay }
-            if frameEpoch > current { reset(epoch: frameEpoch, at: sequence) }
+            // A later epoch is a restarted sender: its DATA frames start again at 1, so
+            // frames 1 ..< sequence are missing if this is not the first.
+            if frameEpoch > current { reset(epoch: frameEpoch, at: Swift.min(sequence, 1)) }
         } else {
+            // The first frame ever: what came before is the bulk update's business.
             reset(epoch: frameEpoch, at: sequence)
         }
         if sequence < expected {
             return expected - sequence <= duplicateHorizon ? .duplicate : .replay
         }
-        if sequence > highestKnown || highestKnown < expected { highestKnown = sequence }
+        knownEnd = Swift.max(knownEnd, sequence &+ 1)
         if sequence == expected {
             try deliver(sequence, payload)
             expected = sequence &+ 1
@@ -89,7 +93,7 @@ public struct ReceiveWindow<Payload> {
     /// are missing (tail loss).
     public mutating func senderAnnounced(epoch frameEpoch: UInt32, lastSequence: UInt64, now: UInt64) {
         guard frameEpoch == epoch, lastSequence >= expected else { return }
-        if lastSequence > highestKnown || highestKnown < expected { highestKnown = lastSequence }
+        knownEnd = Swift.max(knownEnd, lastSequence &+ 1)
         if gapSince == nil { gapSince = now }
     }
 
@@ -103,7 +107,7 @@ public struct ReceiveWindow<Payload> {
             start = sequence + 1
             if ranges.count >= limit { return ranges }
         }
-        if highestKnown >= start { ranges.append(start...highestKnown) }
+        if knownEnd > start { ranges.append(start...(knownEnd - 1)) }
         return Array(ranges.prefix(limit))
     }
 
@@ -111,7 +115,11 @@ public struct ReceiveWindow<Payload> {
     /// given up (0 if none): the caller must resynchronise.
     public mutating func expireGap(now: UInt64, deliver: (UInt64, Payload) throws -> Void) rethrows -> UInt64 {
         guard let since = gapSince, now &- since >= gapTimeout else { return 0 }
-        return try giveUp(through: highestKnown, now: now, deliver: deliver)
+        guard knownEnd > expected else {
+            gapSince = nil
+            return 0
+        }
+        return try giveUp(through: knownEnd - 1, now: now, deliver: deliver)
     }
 
     /// Gives up every missing frame up to `last` (the sender said it no longer has them).
@@ -143,7 +151,7 @@ public struct ReceiveWindow<Payload> {
     }
 
     private mutating func updateGapClock(now: UInt64) {
-        if heldFrames.isEmpty && highestKnown < expected {
+        if knownEnd <= expected {
             gapSince = nil
         } else if gapSince == nil {
             gapSince = now
@@ -153,7 +161,7 @@ public struct ReceiveWindow<Payload> {
     private mutating func reset(epoch newEpoch: UInt32, at sequence: UInt64) {
         epoch = newEpoch
         expected = sequence
-        highestKnown = sequence
+        knownEnd = sequence
         heldFrames.removeAll(keepingCapacity: true)
         gapSince = nil
     }

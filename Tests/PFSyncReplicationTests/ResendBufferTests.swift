@@ -19,8 +19,8 @@ import Testing
 
     @Test func aJumpInSequenceForgetsThePast() {
         var buffer = ResendBuffer(capacity: 8, maxFrameSize: 4)
-        [1, 2].withUnsafeBytes { buffer.store(sequence: 0, frame: $0) }
-        [3].withUnsafeBytes { buffer.store(sequence: 100, frame: $0) }
+        [UInt8]([1, 2]).withUnsafeBytes { buffer.store(sequence: 0, frame: $0) }
+        [UInt8]([3]).withUnsafeBytes { buffer.store(sequence: 100, frame: $0) }
         #expect(buffer.oldestSequence == 100)
         #expect(buffer.withFrame(sequence: 0) { Array($0) } == nil)
     }

@@ -1,0 +1,44 @@
+import PFSyncWire
+
+/// Settings of one ``ReplicationEngine``. Times are in nanoseconds of the caller's
+/// monotonic clock.
+public struct EngineConfig: Sendable {
+    /// This node's creatorid (the sender id of its frames).
+    public var nodeID: UInt32
+    /// This run's epoch (pick a new one at every start; e.g. the start time in seconds).
+    public var epoch: UInt32
+    /// Largest datagram payload (UDP payload: MTU - IP - UDP headers).
+    public var maxDatagramSize: Int = 1472
+    /// Full-state format in DATA frames.
+    public var stateEncoding: StateEncoding = .freeBSD1400
+    /// pfsync's maxupd: flush at once when a state has this many coalesced changes.
+    public var maxUpdates: Int = 128
+    /// Frames kept for retransmission.
+    public var resendFrames: Int = 8192
+    /// Keepalive interval.
+    public var keepaliveNanos: UInt64 = 250_000_000
+    /// Minimum time between two NACKs for the same gap.
+    public var nackRetryNanos: UInt64 = 5_000_000
+    /// A gap older than this is given up and resynchronised with a bulk update.
+    public var gapTimeoutNanos: UInt64 = 1_000_000_000
+    /// Send an ACK after this many delivered DATA frames (and on every keepalive tick).
+    public var ackEveryFrames: Int = 64
+    /// How often an unanswered bulk request (HELLO with BULK_REQUEST) is repeated.
+    public var bulkRetryNanos: UInt64 = 1_000_000_000
+    /// pfsync gives up a bulk request after 12 tries.
+    public var bulkMaxTries: Int = 12
+    /// A bulk update that has not finished after this long is reported as failed.
+    public var bulkTimeoutNanos: UInt64 = 60_000_000_000
+    /// States a bulk sender encodes per ``ReplicationEngine/tick(nowNanos:stateNow:send:)``.
+    public var bulkStatesPerTick: Int = 16_384
+    /// Ask the peer for its whole table when starting.
+    public var requestBulkOnStart: Bool = true
+    /// The peer counts as gone when nothing arrived for this long.
+    public var peerTimeoutNanos: UInt64 = 3_000_000_000
+
+    /// Creates a configuration.
+    public init(nodeID: UInt32, epoch: UInt32) {
+        self.nodeID = nodeID
+        self.epoch = epoch
+    }
+}

@@ -1,0 +1,129 @@
+import PFSyncCore
+import PFSyncWire
+
+extension ReplicationEngine {
+    /// Applies one delivered DATA payload (a pfsync packet) to the table. Messages before a
+    /// malformed one are kept; the error is counted under its pfsync counter.
+    func apply(payload: [UInt8], stateNow: UInt32) {
+        let failure = payload.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> PFSyncError? in
+            do throws(PFSyncError) {
+                var reader = try PFSyncPacketReader(bytes)
+                while true {
+                    do throws(PFSyncError) {
+                        guard let message = try reader.next() else { return nil }
+                        apply(message, stateNow: stateNow)
+                    } catch where error.isRecoverable {
+                        // badval: pf skips the one message and goes on.
+                        count(error.counter)
+                    }
+                }
+            } catch {
+                return error
+            }
+        }
+        if let failure { count(failure.counter) }
+    }
+
+    private func count(_ counter: PFSyncCounter) {
+        switch counter {
+        case .hdrops: counters[.hdrops] += 1
+        case .badver: counters[.badver] += 1
+        case .badact: counters[.badact] += 1
+        case .badlen: counters[.badlen] += 1
+        case .badval: counters[.badval] += 1
+        }
+    }
+
+    /// Applies one pfsync message, following pfsync's rules.
+    func apply(_ message: PFSyncMessage, stateNow: UInt32) {
+        counters[.messagesReceived] += 1
+        counters.countAction(Self.actionIndex(message), incoming: true)
+        switch message {
+        case .insert(let state, _), .update(let state, _):
+            applyFull(state.withLocalTimes(now: stateNow), stateNow: stateNow)
+            if status.bulk.incoming == .receiving {
+                status.bulk.statesReceived += 1
+                counters[.bulkStatesReceived] += 1
+            }
+        case .compressedUpdate(let update):
+            applyCompressed(update, stateNow: stateNow)
+        case .compressedDelete(let id):
+            if table.remove(id, recordChange: false) != nil { counters[.statesDeleted] += 1 }
+        case .delete(let state):
+            if table.remove(state.identity, recordChange: false) != nil { counters[.statesDeleted] += 1 }
+        case .updateRequest(let id):
+            if id == .bulkRequest {
+                counters[.bulkRequestsReceived] += 1
+                startBulkSend(stateNow: stateNow)
+            } else if let state = table.state(for: id) {
+                outbound.append(.update(state.wireTimes(now: stateNow), config.stateEncoding))
+            }
+        case .bulkStatus(let bulk):
+            applyBulkStatus(bulk)
+        case .clear(let ifname, let creatorID):
+            counters[.statesDeleted] += UInt64(table.removeAll(creatorID: creatorID, ifname: ifname, recordChange: false))
+        case .insertAck, .tdb, .eof:
+            break
+        }
+    }
+
+    /// A full state (INS, UPD, bulk): insert it, or merge it into ours by pfsync's stale rules.
+    private func applyFull(_ incoming: PFState, stateNow: UInt32) {
+        var staleOutcome: PeerMerge.Outcome?
+        let existed = table.update(incoming.identity, recordChange: false) { local -> Bool in
+            let outcome = PeerMerge.merge(
+                into: &local, src: incoming.src, dst: incoming.dst, timeout: incoming.timeout, expire: incoming.expire)
+            if outcome.refreshed {
+                local.packets = incoming.packets
+                local.bytes = incoming.bytes
+                local.stateFlags = incoming.stateFlags
+                local.syncFlags = incoming.syncFlags
+            }
+            staleOutcome = outcome
+            return true
+        }
+        if existed == true {
+            counters[.statesUpdated] += 1
+            if let outcome = staleOutcome, outcome.stalePeers > 0 { sendOursBack(incoming.identity, stateNow: stateNow) }
+            return
+        }
+        switch table.insert(incoming, recordChange: false) {
+        case .inserted:
+            counters[.statesCreated] += 1
+            counters.statesByCreator[incoming.identity.creatorID, default: 0] += 1
+        case .duplicateID:
+            // Inserted by someone else between our lookup and insert: apply as an update.
+            table.upsert(incoming, recordChange: false)
+            counters[.statesUpdated] += 1
+        case .keyConflict:
+            // Another state holds this flow (pf refuses such an import too).
+            counters[.badstate] += 1
+        }
+    }
+
+    private func applyCompressed(_ update: CompressedUpdate, stateNow: UInt32) {
+        let expire = stateNow &+ update.expire
+        let outcome = table.update(update.identity, recordChange: false) { local in
+            PeerMerge.merge(into: &local, src: update.src, dst: update.dst, timeout: update.timeout, expire: expire)
+        }
+        guard let outcome else {
+            // pfsync: an update for a state we do not know asks the peer for the full state.
+            outbound.append(.updateRequest(update.identity))
+            counters[.updateRequestsSent] += 1
+            return
+        }
+        counters[.statesUpdated] += 1
+        if outcome.stalePeers > 0 { sendOursBack(update.identity, stateNow: stateNow) }
+    }
+
+    /// pfsync: when the peer's update was stale, count it and send our newer state back.
+    private func sendOursBack(_ id: StateID, stateNow: UInt32) {
+        counters[.stale] += 1
+        guard let state = table.state(for: id) else { return }
+        outbound.append(
+            .compressedUpdate(
+                CompressedUpdate(
+                    identity: id, src: state.src, dst: state.dst,
+                    expire: state.expire >= stateNow ? state.expire - stateNow : 0, timeout: state.timeout)))
+    }
+}

@@ -1,0 +1,187 @@
+import PFSyncCore
+import PFSyncWire
+
+extension ReplicationEngine {
+    /// Handles one datagram from the sync socket. `overIPv6` picks the counter
+    /// (`ipackets` / `ipackets6`).
+    public func receive(
+        _ datagram: UnsafeRawBufferPointer, overIPv6: Bool = false, nowNanos: UInt64, stateNow: UInt32,
+        send: (UnsafeRawBufferPointer) -> Void
+    ) {
+        counters[overIPv6 ? .ipackets6 : .ipackets] += 1
+        lastReceiveNanos = nowNanos
+        counters[.bytesReceived] += UInt64(datagram.count)
+        let opened: SyncOpenedFrame
+        do {
+            opened = try opener.open(datagram)
+        } catch {
+            count(error.counter)
+            return
+        }
+        let header = opened.header
+        guard header.senderID != config.nodeID else {
+            // Our own multicast looped back, or a peer misconfigured with our node id.
+            counters[.badval] += 1
+            return
+        }
+        counters[.framesReceived] += 1
+        status.peerID = header.senderID
+        status.peerEpoch = header.epoch
+        status.lastFrameNanos = nowNanos
+        status.peerAlive = true
+
+        switch header.kind {
+        case .data:
+            receiveData(opened, nowNanos: nowNanos, stateNow: stateNow, send: send)
+        case .ack:
+            receiveAck(opened, nowNanos: nowNanos)
+        case .nack:
+            receiveNack(opened, nowNanos: nowNanos, stateNow: stateNow, send: send)
+        case .keepalive:
+            window.senderAnnounced(epoch: header.epoch, lastSequence: header.sequence, now: nowNanos)
+            if window.hasGap, nowNanos &- lastNackNanos >= config.nackRetryNanos {
+                sendNack(nowNanos: nowNanos, send: send)
+            }
+        case .hello:
+            receiveHello(opened, nowNanos: nowNanos, stateNow: stateNow, send: send)
+        }
+        sendOutbound(nowNanos: nowNanos, send: send)
+    }
+
+    private func count(_ counter: SyncFrameCounter) {
+        switch counter {
+        case .hdrops: counters[.hdrops] += 1
+        case .badver: counters[.badver] += 1
+        case .badauth: counters[.badauth] += 1
+        case .badact: counters[.badact] += 1
+        case .badlen: counters[.badlen] += 1
+        case .badval: counters[.badval] += 1
+        case .oerrors: counters[.oerrors] += 1
+        }
+    }
+
+    private func receiveData(
+        _ frame: SyncOpenedFrame, nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void
+    ) {
+        let header = frame.header
+        counters[.rawBytesReceived] += UInt64(header.rawLength)
+        let disposition = window.receive(
+            epoch: header.epoch, sequence: header.sequence, payload: Array(frame.payload), now: nowNanos
+        ) { _, payload in
+            apply(payload: payload, stateNow: stateNow)
+            deliveredSinceAck += 1
+        }
+        switch disposition {
+        case .delivered:
+            if deliveredSinceAck >= config.ackEveryFrames { sendAck(send: send) }
+        case .held:
+            if nowNanos &- lastNackNanos >= config.nackRetryNanos { sendNack(nowNanos: nowNanos, send: send) }
+        case .duplicate:
+            counters[.duplicates] += 1
+        case .replay:
+            counters[.badauth] += 1
+        case .overflow:
+            counters[.queueDrops] += 1
+        }
+    }
+
+    private func receiveAck(_ frame: SyncOpenedFrame, nowNanos: UInt64) {
+        counters[.acksReceived] += 1
+        guard decodeRanges(frame), let last = rangesScratch.last?.upperBound, last < nextSequence else { return }
+        let sent = sentAt[Int(last % UInt64(sentAt.count))]
+        if sent > 0, nowNanos >= sent, last &+ UInt64(sentAt.count) >= nextSequence {
+            lagSamples.record(microseconds: (nowNanos - sent) / 1000)
+        }
+    }
+
+    private func receiveNack(
+        _ frame: SyncOpenedFrame, nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void
+    ) {
+        counters[.nacksReceived] += 1
+        guard decodeRanges(frame) else { return }
+        var missing = false
+        var budget = config.resendFrames
+        for range in rangesScratch {
+            guard range.lowerBound < nextSequence else { continue }
+            let last = min(range.upperBound, nextSequence - 1)
+            var sequence = range.lowerBound
+            while sequence <= last && budget > 0 {
+                let found = resend.withFrame(sequence: sequence) { bytes -> Bool in
+                    send(bytes)
+                    return true
+                }
+                if found == true {
+                    counters[.retransmitted] += 1
+                    counters[.framesSent] += 1
+                } else {
+                    missing = true
+                }
+                sequence += 1
+                budget -= 1
+            }
+        }
+        if missing {
+            // PROTOCOL.md: a sender that no longer holds NACKed frames answers with a bulk update.
+            counters[.resyncs] += 1
+            startBulkSend(stateNow: stateNow)
+        }
+    }
+
+    private func receiveHello(
+        _ frame: SyncOpenedFrame, nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void
+    ) {
+        let decoded = frame.payload.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Result<SyncHello, SyncFrameError> in
+            do throws(SyncFrameError) {
+                return .success(try SyncHello(decoding: bytes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let hello: SyncHello
+        switch decoded {
+        case .success(let value):
+            hello = value
+        case .failure(let error):
+            count(error.counter)
+            return
+        }
+        if hello.options.contains(.bulkRequest) {
+            counters[.bulkRequestsReceived] += 1
+            startBulkSend(stateNow: stateNow)
+        }
+        if !hello.options.contains(.reply) {
+            sendHello(options: [.reply], send: send)
+        }
+    }
+
+    private func decodeRanges(_ frame: SyncOpenedFrame) -> Bool {
+        let failure = frame.payload.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> SyncFrameError? in
+            do throws(SyncFrameError) {
+                try SyncSequenceRanges.decode(bytes, kind: frame.header.kind, into: &rangesScratch)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure {
+            count(failure.counter)
+            return false
+        }
+        return true
+    }
+
+    /// NACKs open gaps (rate limited) and gives up those older than the gap timeout, then
+    /// asks for a bulk update to recover what they held.
+    func repairGaps(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) {
+        guard window.hasGap else { return }
+        let givenUp = window.expireGap(now: nowNanos) { _, payload in
+            apply(payload: payload, stateNow: stateNow)
+        }
+        if givenUp > 0 {
+            counters[.resyncs] += 1
+            requestBulk(nowNanos: nowNanos, send: send)
+        } else if nowNanos &- lastNackNanos >= config.nackRetryNanos {
+            sendNack(nowNanos: nowNanos, send: send)
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import PFSyncCore
+import PFSyncWire
+
+extension ReplicationEngine {
+    /// The pfsync message pfsync itself would send for a change: INS for a new state,
+    /// UPD_C for a change, DEL_C for a deletion.
+    func message(for delta: StateDelta, stateNow: UInt32) -> PFSyncMessage {
+        switch delta.kind {
+        case .insert:
+            return .insert(delta.state.wireTimes(now: stateNow), config.stateEncoding)
+        case .update:
+            let state = delta.state
+            return .compressedUpdate(
+                CompressedUpdate(
+                    identity: state.identity, src: state.src, dst: state.dst,
+                    expire: state.expire >= stateNow ? state.expire - stateNow : 0, timeout: state.timeout))
+        case .delete:
+            return .compressedDelete(delta.state.identity)
+        }
+    }
+
+    /// Frames and sends every queued message. Each frame holds as many messages as fit
+    /// the datagram after compression: the raw target adapts to the ratio seen.
+    @discardableResult
+    func sendOutbound(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) -> Int {
+        var frames = 0
+        var start = 0
+        let minimumTarget = sealer.maxUncompressedPayload
+        while start < outbound.count {
+            writer.reset()
+            var end = start
+            while end < outbound.count, writer.length < rawTarget, writer.append(outbound[end]) {
+                end += 1
+            }
+            if end == start {
+                // A message the writer cannot carry in this version: drop and count it.
+                counters[.oerrors] += 1
+                start += 1
+                continue
+            }
+            let sequence = nextSequence
+            var rawLength = 0
+            let sealed: Int? = writer.finish { payload -> Int? in
+                rawLength = payload.count
+                guard let frame = try? sealer.seal(kind: .data, sequence: sequence, payload: payload) else {
+                    return nil
+                }
+                frame.withUnsafeBytes { bytes in
+                    send(bytes)
+                    resend.store(sequence: sequence, frame: bytes)
+                }
+                counters[.rawBytesSent] += UInt64(payload.count)
+                return frame.count
+            }
+            guard let frameLength = sealed else {
+                if end - start == 1 {
+                    counters[.oerrors] += 1
+                    start = end
+                } else {
+                    rawTarget = max(minimumTarget, rawTarget * 3 / 4)
+                }
+                continue
+            }
+            sentAt[Int(sequence % UInt64(sentAt.count))] = nowNanos
+            nextSequence += 1
+            frames += 1
+            countSent(frameLength: frameLength, messages: outbound[start..<end])
+            adaptRawTarget(rawLength: rawLength, frameLength: frameLength)
+            start = end
+        }
+        outbound.removeAll(keepingCapacity: true)
+        counters[.queueMax] = max(counters[.queueMax], UInt64(start))
+        return frames
+    }
+
+    private func countSent(frameLength: Int, messages: ArraySlice<PFSyncMessage>) {
+        counters[.framesSent] += 1
+        counters[.opackets] += 1
+        counters[.bytesSent] += UInt64(frameLength)
+        counters[.messagesSent] += UInt64(messages.count)
+        for message in messages {
+            counters.countAction(Self.actionIndex(message), incoming: false)
+        }
+    }
+
+    /// Aims the next frame's raw size at what should compress to ~95% of the datagram.
+    private func adaptRawTarget(rawLength: Int, frameLength: Int) {
+        guard rawLength > 0, frameLength > 0 else { return }
+        let room = Double(sealer.maxDatagramSize) * 0.95
+        let ratio = Double(frameLength) / Double(rawLength)
+        let target = Int(room / max(ratio, 0.05))
+        rawTarget = min(60_000, max(sealer.maxUncompressedPayload, (rawTarget + target) / 2))
+    }
+
+    /// Index of a message's action in ``ReplicationCounters/actionNames``.
+    static func actionIndex(_ message: PFSyncMessage) -> Int {
+        switch message {
+        case .clear: return 0
+        case .insert: return 1
+        case .insertAck: return 2
+        case .update: return 3
+        case .compressedUpdate: return 4
+        case .updateRequest: return 5
+        case .delete: return 6
+        case .compressedDelete: return 7
+        case .bulkStatus: return 8
+        case .tdb: return 9
+        case .eof: return 10
+        }
+    }
+
+    /// Seals and sends a control frame carrying `controlPayload`.
+    func sendControl(_ kind: SyncFrameKind, send: (UnsafeRawBufferPointer) -> Void) {
+        let sequence = nextSequence - 1
+        let payload = controlPayload
+        guard let frame = try? payload.withUnsafeBytes({ try sealer.seal(kind: kind, sequence: sequence, payload: $0) })
+        else {
+            counters[.oerrors] += 1
+            return
+        }
+        frame.withUnsafeBytes { send($0) }
+        counters[.framesSent] += 1
+        counters[.bytesSent] += UInt64(frame.count)
+    }
+
+    func sendHello(options: SyncHello.Options, send: (UnsafeRawBufferPointer) -> Void) {
+        let hello = SyncHello(
+            options: options, pfsyncVersion: 5, maxDatagramSize: UInt16(clamping: sealer.maxDatagramSize),
+            keepaliveMilliseconds: UInt32(max(1, config.keepaliveNanos / 1_000_000)), features: [.lz4])
+        hello.encode(into: &controlPayload)
+        sendControl(.hello, send: send)
+    }
+
+    func sendKeepalive(send: (UnsafeRawBufferPointer) -> Void) {
+        SyncKeepalive(intervalMilliseconds: UInt32(max(1, config.keepaliveNanos / 1_000_000)))
+            .encode(into: &controlPayload)
+        sendControl(.keepalive, send: send)
+        counters[.keepalivesSent] += 1
+    }
+
+    /// ACKs everything delivered since the last ACK.
+    func sendAck(send: (UnsafeRawBufferPointer) -> Void) {
+        guard window.expected > 0 else { return }
+        let last = window.expected - 1
+        let first = min(ackedThrough + 1, last)
+        guard SyncSequenceRanges.encode([first...last], into: &controlPayload) else { return }
+        sendControl(.ack, send: send)
+        ackedThrough = last
+        deliveredSinceAck = 0
+        counters[.acksSent] += 1
+    }
+
+    /// NACKs the gaps in the receive window (at most what fits one datagram).
+    func sendNack(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
+        let limit = SyncSequenceRanges.maxCount(payloadLimit: sealer.maxUncompressedPayload)
+        let ranges = window.missingRanges(limit: max(1, limit))
+        guard !ranges.isEmpty, SyncSequenceRanges.encode(ranges, into: &controlPayload) else { return }
+        sendControl(.nack, send: send)
+        lastNackNanos = nowNanos
+        counters[.nacksSent] += 1
+    }
+}

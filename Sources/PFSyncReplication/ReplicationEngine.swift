@@ -1,0 +1,130 @@
+import PFSyncCore
+import PFSyncWire
+
+/// The replication engine of one node: turns the table's coalesced changes into
+/// authenticated, compressed, sequenced sync frames, and the peer's frames back into table
+/// changes; keeps delivery reliable (NACK-driven retransmission, keepalives, resync by bulk
+/// update) and answers and requests bulk updates.
+///
+/// No I/O and no locks of its own: the caller owns the socket and the clock, and calls the
+/// engine from one thread (an event loop). Frames to send are handed to a `send` closure
+/// that must not keep the buffer.
+public final class ReplicationEngine {
+    /// The settings.
+    public let config: EngineConfig
+    /// The table this node replicates.
+    public let table: StateTable
+    /// Published counters for other threads.
+    public let stats: ReplicationStats
+
+    var counters = ReplicationCounters()
+    var sealer: SyncFrameSealer
+    var opener: SyncFrameOpener
+    var writer: PFSyncPacketWriter
+    var resend: ResendBuffer
+    var window: ReceiveWindow<[UInt8]>
+    var sentAt: [UInt64]
+
+    /// Messages waiting to be framed.
+    var outbound: [PFSyncMessage] = []
+    var deltas: [StateDelta] = []
+    var bulkScratch: [PFState] = []
+    var controlPayload: [UInt8] = []
+    var rangesScratch: [ClosedRange<UInt64>] = []
+
+    /// Raw pfsync bytes per frame the batcher aims at, adapted to the compression ratio.
+    var rawTarget: Int
+    var nextSequence: UInt64 = 1
+    var deliveredSinceAck = 0
+    var ackedThrough: UInt64 = 0
+    var lastNackNanos: UInt64 = 0
+    var lastKeepaliveNanos: UInt64 = 0
+    var lastBulkRequestNanos: UInt64 = 0
+    var bulkStartedNanos: UInt64 = 0
+    /// When the frame being processed arrived.
+    var lastReceiveNanos: UInt64 = 0
+    var bulkSendStartedSeconds: UInt32 = 0
+    var bulkCursor: (shard: Int, cursor: Int) = (0, 0)
+    var lagSamples = LagHistogram()
+
+    /// What `pfsyncd status` shows.
+    public internal(set) var status = EngineStatus()
+
+    /// Creates an engine. `key` authenticates frames both ways.
+    public init(config: EngineConfig, table: StateTable, key: SyncKey, stats: ReplicationStats = ReplicationStats()) {
+        self.config = config
+        self.table = table
+        self.stats = stats
+        sealer = SyncFrameSealer(
+            key: key, senderID: config.nodeID, epoch: config.epoch, maxDatagramSize: config.maxDatagramSize)
+        opener = SyncFrameOpener(key: key)
+        writer = PFSyncPacketWriter(version: .freeBSD, encoding: config.stateEncoding, maxLength: 65_000)
+        resend = ResendBuffer(capacity: config.resendFrames, maxFrameSize: sealer.maxDatagramSize)
+        window = ReceiveWindow(gapTimeout: config.gapTimeoutNanos)
+        sentAt = [UInt64](repeating: 0, count: config.resendFrames)
+        rawTarget = sealer.maxUncompressedPayload
+        status.bulk.shardCount = table.shardCount
+    }
+
+    /// The counters as of now (the engine's own copy).
+    public var currentCounters: ReplicationCounters { counters }
+
+    /// Latency from sending a frame to the peer's ACK covering it, in microseconds.
+    public var lagHistogram: LagHistogram { lagSamples }
+
+    /// Starts replication: says HELLO, and asks for a bulk update if configured to.
+    public func start(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
+        if config.requestBulkOnStart {
+            requestBulk(nowNanos: nowNanos, send: send)
+        } else {
+            sendHello(options: [], send: send)
+        }
+        publish()
+    }
+
+    /// Sends every pending change of the table (coalesced per state since the last flush),
+    /// and whatever else is queued. `stateNow` is the table's clock (seconds) used to turn
+    /// absolute expiry times into the wire's relative ones.
+    @discardableResult
+    public func flush(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
+        for shard in 0..<table.shardCount {
+            table.drainChanges(shard: shard, into: &deltas)
+        }
+        for delta in deltas {
+            outbound.append(message(for: delta, stateNow: stateNow))
+        }
+        deltas.removeAll(keepingCapacity: true)
+        return sendOutbound(nowNanos: nowNanos, send: send)
+    }
+
+    /// Periodic work: keepalives, ACKs, NACKs, giving up old gaps, bulk pacing and retries.
+    /// Call it every millisecond or so.
+    public func tick(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) {
+        if table.hasUrgentChanges || table.pendingChangeCount > 0 {
+            flush(nowNanos: nowNanos, stateNow: stateNow, send: send)
+        }
+        continueBulkSend(nowNanos: nowNanos, stateNow: stateNow, send: send)
+        retryBulkRequest(nowNanos: nowNanos, send: send)
+        repairGaps(nowNanos: nowNanos, stateNow: stateNow, send: send)
+        if nowNanos &- lastKeepaliveNanos >= config.keepaliveNanos {
+            lastKeepaliveNanos = nowNanos
+            sendKeepalive(send: send)
+            if window.expected > ackedThrough + 1 { sendAck(send: send) }
+        }
+        if let last = status.lastFrameNanos {
+            status.peerAlive = nowNanos &- last < config.peerTimeoutNanos
+        }
+        publish()
+    }
+
+    /// Publishes the counters to ``stats``.
+    public func publish() {
+        counters[.queueDepth] = UInt64(outbound.count)
+        counters[.heldFrames] = UInt64(window.heldCount)
+        counters[.lost] = window.lost
+        if let p50 = lagSamples.percentile(0.5) { counters[.lagMicroseconds] = p50 }
+        status.sentSequence = nextSequence - 1
+        status.expectedSequence = window.expected
+        stats.publish(counters)
+    }
+}
