@@ -13,7 +13,8 @@ expected text). Usage: make_pfsync_pcap.py OUTPUT_DIR
 Writes:
   pfsync-ethernet.pcap / .jsonl   Ethernet: IPv4 (one 802.1Q-tagged) and IPv6, v5 and v6,
                                   an unrelated UDP packet, a deliberately truncated packet
-  pfsync-sll.pcap / .jsonl        Linux cooked v1 (113)
+  pfsync-sll.pcap / .jsonl        Linux cooked v1 (113): OpenBSD INS + DEL (full state), a v5 CLR
+                                  over IPv6
   pfsync-raw.pcap / .jsonl        raw IP (LINKTYPE_RAW 101)
 Every expected line is a JSON object with the keys in the order decode prints them; an
 error line is {"error": "*", "frame": N} (the test matches any error text).
@@ -444,12 +445,12 @@ def ethernet_capture():
 
 
 def sll_capture():
-    p1 = pfsync_packet(6, [(13, 264, [openbsd_state(OPENBSD4)])])
+    p1 = pfsync_packet(6, [(13, 264, [openbsd_state(OPENBSD4)]), (6, 264, [openbsd_state(OPENBSD6)])])
     c = dict(ifname="", creatorid=0x76543210)
     p2 = pfsync_packet(5, [(0, 20, [clr(c)])])
     frames = [sll(0x0800, ipv4(240, "192.0.2.1", "224.0.0.240", p1)),
               sll(0x86DD, ipv6(240, "2001:db8::1", "ff12::f0", p2))]
-    expected = [state_json(6, "INS", OPENBSD4, "openbsd"),
+    expected = [state_json(6, "INS", OPENBSD4, "openbsd"), state_json(6, "DEL", OPENBSD6, "openbsd"),
                 {"version": 5, "action": "CLR", "ifname": "", "creatorid": "0x76543210"},
                 {"version": 5, "action": "EOF"}]
     return frames, expected
