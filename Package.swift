@@ -19,6 +19,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // System libraries (apt: libpcap-dev, liblz4-dev).
@@ -51,12 +56,32 @@ let package = Package(
         // batching and bulk update.
         .target(name: "PFSyncReplication", dependencies: ["PFSyncCore", "PFSyncWire"], swiftSettings: strict),
 
+        // The running daemon: sync transport (SwiftNIO), capture threads, control socket,
+        // metrics, as swift-service-lifecycle services.
+        .target(
+            name: "PFSyncDaemon",
+            dependencies: [
+                "PFSyncCore", "PFSyncWire", "PFSyncCapture", "PFSyncTracker", "PFSyncConfig",
+                "PFSyncReplication",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+
         // The daemon and its subcommands.
         .executableTarget(
             name: "pfsyncd",
             dependencies: [
-                "PFSyncCore", "PFSyncWire", "PFSyncCapture", "PFSyncTracker",
+                "PFSyncCore", "PFSyncWire", "PFSyncCapture", "PFSyncTracker", "PFSyncConfig",
+                "PFSyncDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -67,6 +92,16 @@ let package = Package(
         .testTarget(name: "PFSyncTrackerTests", dependencies: ["PFSyncTracker", "PFSyncCapture"], swiftSettings: strict),
         .testTarget(name: "PFSyncConfigTests", dependencies: ["PFSyncConfig"], swiftSettings: strict),
         .testTarget(name: "PFSyncReplicationTests", dependencies: ["PFSyncReplication"], swiftSettings: strict),
-        .testTarget(name: "pfsyncdTests", dependencies: ["pfsyncd"], swiftSettings: strict),
+        .testTarget(
+            name: "PFSyncDaemonTests",
+            dependencies: [
+                "PFSyncDaemon", "PFSyncReplication", "PFSyncCore", "PFSyncConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "pfsyncdTests", dependencies: ["pfsyncd", "PFSyncWire", "PFSyncCore"], swiftSettings: strict),
     ]
 )

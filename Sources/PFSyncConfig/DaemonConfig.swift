@@ -23,6 +23,8 @@ public struct SyncConfig: Sendable, Hashable {
     public var group: String?
     /// UDP port (pfsyncd mode).
     public var port: UInt16 = 8240
+    /// The peer's UDP port (default: ``port``; differs only when two nodes share an address).
+    public var peerPort: UInt16?
     /// Local address to bind (default: any, of the peer's family).
     public var listen: String?
     /// Pre-shared key file (required in pfsyncd mode).
@@ -55,6 +57,25 @@ public struct CaptureConfig: Sendable, Hashable {
     public var snaplen: Int = 262_144
     /// pf's sloppy state tracking.
     public var sloppy: Bool = false
+    /// Replay pace of capture files: 0 (the default) as fast as possible, otherwise a
+    /// multiple of the capture's own speed (1 = as captured, 2 = twice as fast).
+    public var rate: Double = 0
+}
+
+/// The `[testing]` section: faults the sync transport injects into OUTGOING datagrams, so
+/// tests can show convergence under loss. Never set in production.
+public struct TestingConfig: Sendable, Hashable {
+    /// Percentage of datagrams not sent.
+    public var dropPercent: Double = 0
+    /// Percentage of datagrams sent twice.
+    public var duplicatePercent: Double = 0
+    /// Percentage of datagrams held back and sent after the next one.
+    public var reorderPercent: Double = 0
+    /// Seed of the fault generator (the same seed gives the same faults).
+    public var seed: UInt64 = 1
+
+    /// True when any fault is enabled.
+    public var injectsFaults: Bool { dropPercent > 0 || duplicatePercent > 0 || reorderPercent > 0 }
 }
 
 /// The `[carp]` section (used by the CARP election).
@@ -86,6 +107,8 @@ public struct DaemonConfig: Sendable, Hashable {
     public var carp: CARPConfig?
     /// Timeout overrides by pf name ("tcp.established" -> seconds).
     public var timeouts: [String: UInt32] = [:]
+    /// Transport faults for tests.
+    public var testing = TestingConfig()
 
     /// Creates the defaults.
     public init() {}
@@ -131,6 +154,7 @@ public struct DaemonConfig: Sendable, Hashable {
         config.sync.group = try reader.string(k("sync.group"))
         config.sync.listen = try reader.string(k("sync.listen"))
         if let port = try reader.integer(k("sync.port"), in: 1...65535) { config.sync.port = UInt16(port) }
+        if let port = try reader.integer(k("sync.peer_port"), in: 1...65535) { config.sync.peerPort = UInt16(port) }
         config.sync.keyFile = try reader.string(k("sync.key_file"))
         if let maxupd = try reader.integer(k("sync.maxupd"), in: 1...255) { config.sync.maxUpdates = Int(maxupd) }
         if let deferral = try reader.bool(k("sync.defer")) { config.sync.deferral = deferral }
@@ -161,6 +185,7 @@ public struct DaemonConfig: Sendable, Hashable {
             config.capture.snaplen = Int(snaplen)
         }
         if let sloppy = try reader.bool(k("capture.sloppy")) { config.capture.sloppy = sloppy }
+        if let rate = try reader.number(k("capture.rate"), in: 0...1_000_000) { config.capture.rate = rate }
 
         // [table]
         if let shards = try reader.integer(k("table.shards"), in: 1...4096) {
@@ -216,6 +241,16 @@ public struct DaemonConfig: Sendable, Hashable {
                 config.timeouts[name] = UInt32(seconds)
             }
         }
+
+        // [testing]
+        if let drop = try reader.number(k("testing.drop_percent"), in: 0...100) { config.testing.dropPercent = drop }
+        if let duplicate = try reader.number(k("testing.duplicate_percent"), in: 0...100) {
+            config.testing.duplicatePercent = duplicate
+        }
+        if let reorder = try reader.number(k("testing.reorder_percent"), in: 0...100) {
+            config.testing.reorderPercent = reorder
+        }
+        if let seed = try reader.integer(k("testing.seed"), in: 0...Int64.max) { config.testing.seed = UInt64(seed) }
 
         try reader.finish(known: known)
         return config

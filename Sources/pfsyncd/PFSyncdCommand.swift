@@ -6,6 +6,9 @@ struct PFSyncdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pfsyncd",
         abstract: "A pfsync-compatible firewall state-table replicator for Linux.",
-        subcommands: [DecodeCommand.self]
+        subcommands: [
+            DecodeCommand.self, TrackCommand.self, RunCommand.self, StatsCommand.self, StatusCommand.self, StatesCommand.self,
+            PromoteCommand.self,
+        ]
     )
 }

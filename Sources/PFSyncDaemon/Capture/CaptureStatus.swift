@@ -1,0 +1,37 @@
+import PFSyncTracker
+
+/// Where one packet source stands, as `pfsyncd status` shows it.
+public enum CapturePhase: String, Sendable, Hashable {
+    /// Not started yet.
+    case starting
+    /// Reading packets.
+    case running
+    /// A capture file was read to its end (the daemon keeps replicating).
+    case finished
+    /// The source could not be opened or broke.
+    case failed
+    /// Stopped by shutdown.
+    case stopped
+}
+
+/// One packet source's published state.
+public struct CaptureStatus: Sendable, Equatable {
+    /// The interface name or the file path.
+    public var name: String
+    /// True for a capture file, false for a live interface.
+    public var isFile: Bool
+    /// Where it stands.
+    public var phase: CapturePhase = .starting
+    /// Packets read from the source.
+    public var packetsRead: UInt64 = 0
+    /// The tracker's counters.
+    public var summary = TrackerSummary()
+    /// Why it failed or stopped early, when it did.
+    public var error: String?
+
+    /// A source that has not started.
+    public init(name: String, isFile: Bool) {
+        self.name = name
+        self.isFile = isFile
+    }
+}

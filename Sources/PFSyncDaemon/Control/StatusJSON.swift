@@ -1,0 +1,59 @@
+import PFSyncReplication
+
+/// The `pfsyncd status` object.
+public enum StatusJSON {
+    /// The status object.
+    public static func object(
+        nodeID: UInt32, epoch: UInt32, role: NodeRole, peerAddress: String, snapshot: EngineSnapshot,
+        tableCount: Int, captures: [CaptureStatus], uptimeSeconds: Double
+    ) -> JSONValue {
+        let status = snapshot.status
+        let lastFrame: JSONValue = status.lastFrameNanos.map { last in
+            let ago = snapshot.takenNanos >= last ? snapshot.takenNanos - last : 0
+            return .double((Double(ago) / 1e4).rounded() / 100)
+        } ?? .null
+        let bulk = status.bulk
+        return .object([
+            ("node_id", .unsigned(UInt64(nodeID))),
+            ("epoch", .unsigned(UInt64(epoch))),
+            ("role", .string(role.name)),
+            ("promoted", .bool(role.isPromoted)),
+            ("uptime_s", .double((uptimeSeconds * 10).rounded() / 10)),
+            ("peer", .object([
+                ("address", .string(peerAddress)),
+                ("id", status.peerID.map { .unsigned(UInt64($0)) } ?? .null),
+                ("epoch", status.peerEpoch.map { .unsigned(UInt64($0)) } ?? .null),
+                ("alive", .bool(status.peerAlive)),
+                ("last_frame_ms_ago", lastFrame),
+            ])),
+            ("sequence", .object([
+                ("sent", .unsigned(status.sentSequence)),
+                ("expected", .unsigned(status.expectedSequence)),
+            ])),
+            ("bulk", .object([
+                ("incoming", .string(bulk.incoming.rawValue)),
+                ("states_received", .unsigned(bulk.statesReceived)),
+                ("tries", .unsigned(UInt64(max(0, bulk.tries)))),
+                ("last_duration_ms", bulk.lastDurationMilliseconds.map { .double(($0 * 100).rounded() / 100) } ?? .null),
+                ("sending", .bool(bulk.sending)),
+                ("states_sent", .unsigned(bulk.statesSent)),
+                ("shards_done", .unsigned(UInt64(max(0, bulk.shardsDone)))),
+                ("shard_count", .unsigned(UInt64(max(0, bulk.shardCount)))),
+            ])),
+            ("table", .object([("states", .unsigned(UInt64(tableCount)))])),
+            ("capture", .array(captures.map(capture))),
+        ])
+    }
+
+    private static func capture(_ status: CaptureStatus) -> JSONValue {
+        .object([
+            ("source", .string(status.name)),
+            ("kind", .string(status.isFile ? "file" : "interface")),
+            ("phase", .string(status.phase.rawValue)),
+            ("packets_read", .unsigned(status.packetsRead)),
+            ("states_created", .unsigned(status.summary.statesCreated)),
+            ("tracker", StatsJSON.tracker(status.summary)),
+            ("error", status.error.map(JSONValue.string) ?? .null),
+        ])
+    }
+}

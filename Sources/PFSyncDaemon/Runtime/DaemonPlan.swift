@@ -1,0 +1,75 @@
+import PFSyncConfig
+import PFSyncCore
+import PFSyncReplication
+import PFSyncTracker
+import PFSyncWire
+
+/// Everything `pfsyncd run` derives from its configuration before any service starts: a
+/// problem here (a missing key file, an address of the wrong family) stops the daemon
+/// before it binds anything.
+public struct DaemonPlan: Sendable {
+    /// The configuration.
+    public var config: DaemonConfig
+    /// The pre-shared key.
+    public var key: SyncKey
+    /// The sync link's addresses.
+    public var endpoints: SyncEndpoints
+    /// The replication engine's settings.
+    public var engine: EngineConfig
+    /// The trackers' settings.
+    public var tracker: TrackerConfig
+    /// Packet sources.
+    public var sources: [CaptureSource]
+
+    /// Derives the plan. `epoch` is this run's epoch (default: the wall clock in seconds).
+    public init(config: DaemonConfig, epoch: UInt32 = DaemonClock.wallSeconds()) throws(SyncSetupError) {
+        guard config.sync.mode == .pfsyncd else {
+            throw SyncSetupError("sync.mode \"pfsync\" (raw IP protocol 240) is not implemented yet; use \"pfsyncd\"")
+        }
+        guard let keyPath = config.sync.keyFile else {
+            throw SyncSetupError("config: sync.key_file: is required in pfsyncd mode")
+        }
+        do {
+            key = try SyncKey.load(path: keyPath)
+        } catch {
+            throw SyncSetupError("sync.key_file \(keyPath): \(error)")
+        }
+        self.config = config
+        endpoints = try SyncEndpoints(sync: config.sync)
+
+        var engine = EngineConfig(nodeID: config.nodeID, epoch: epoch)
+        engine.maxDatagramSize = endpoints.maxDatagramSize
+        engine.maxUpdates = config.sync.maxUpdates
+        engine.resendFrames = config.sync.resendFrames
+        engine.keepaliveNanos = UInt64(config.sync.keepaliveMilliseconds * 1_000_000)
+        engine.stateEncoding = Self.encoding(format: config.sync.stateFormat)
+        self.engine = engine
+
+        var timeouts = TrackerTimeouts.pfDefaults
+        for (name, seconds) in config.timeouts.sorted(by: { $0.key < $1.key }) {
+            do {
+                try timeouts.set(name, seconds: seconds)
+            } catch {
+                throw SyncSetupError("config: timeouts.\(name): pf has no such timeout")
+            }
+        }
+        tracker = TrackerConfig(timeouts: timeouts, sloppy: config.capture.sloppy, creatorID: config.nodeID)
+        sources = config.capture.interfaces.map {
+            .interface(name: $0, filter: config.capture.filter, snaplen: config.capture.snaplen)
+        } + config.capture.files.map { .file(path: $0, rate: config.capture.rate) }
+    }
+
+    /// The full-state format of `sync.state_format`.
+    public static func encoding(format: Int) -> StateEncoding {
+        switch format {
+        case 1301: return .freeBSD1301
+        case 1500: return .freeBSD1500
+        default: return .freeBSD1400
+        }
+    }
+
+    /// A new, empty table sized by `[table] shards`.
+    public func makeTable() -> StateTable {
+        StateTable(shardCount: config.shards, maxUpdates: config.sync.maxUpdates)
+    }
+}

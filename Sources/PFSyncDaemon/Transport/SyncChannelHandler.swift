@@ -1,0 +1,149 @@
+import NIOCore
+import PFSyncReplication
+
+/// Drives one ``ReplicationEngine`` from a datagram channel: datagrams in go to
+/// `receive`, frames out become datagrams to the peer (through the `[testing]` fault hook
+/// when enabled). Lives on the channel's event loop, like the engine it owns.
+public final class SyncChannelHandler: ChannelInboundHandler {
+    public typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    public typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    /// The engine (confined to this handler's event loop).
+    public let engine: ReplicationEngine
+    private let endpoints: SyncEndpoints
+    private let wallSeconds: () -> UInt32
+    private var faults: FaultInjector
+    private var held: ByteBuffer?
+    private var context: ChannelHandlerContext?
+    private var pendingFlush = false
+    /// Socket-level counters.
+    public private(set) var transport = TransportCounters()
+
+    /// Creates a handler for `engine`, sending to `endpoints.destination`.
+    public init(
+        engine: ReplicationEngine, endpoints: SyncEndpoints, faults: FaultInjector,
+        wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
+    ) {
+        self.engine = engine
+        self.endpoints = endpoints
+        self.faults = faults
+        self.wallSeconds = wallSeconds
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard endpoints.accepts(envelope.remoteAddress) else {
+            transport.badSource &+= 1
+            return
+        }
+        let now = DaemonClock.monotonicNanos()
+        let stateNow = wallSeconds()
+        envelope.data.withUnsafeReadableBytes { bytes in
+            engine.receive(bytes, overIPv6: endpoints.isIPv6, nowNanos: now, stateNow: stateNow) { emit($0) }
+        }
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        flushIfNeeded()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // UDP errors (ICMP unreachable while the peer is down, ...) are not fatal.
+        transport.socketErrors &+= 1
+    }
+
+    /// Says HELLO (and asks for a bulk update).
+    public func start() {
+        engine.start(nowNanos: DaemonClock.monotonicNanos()) { emit($0) }
+        flushIfNeeded()
+    }
+
+    /// The periodic work: pending table changes, keepalives, NACKs, bulk pacing.
+    public func tick() {
+        engine.tick(nowNanos: DaemonClock.monotonicNanos(), stateNow: wallSeconds()) { emit($0) }
+        releaseHeld()
+        flushIfNeeded()
+        engine.stats.publish(mergedCounters())
+    }
+
+    /// The engine's counters with what only the socket knows: datagrams sent (`opackets` /
+    /// `opackets6`) and socket errors (`oerrors`).
+    public func mergedCounters() -> ReplicationCounters {
+        var counters = engine.currentCounters
+        counters[endpoints.isIPv6 ? .opackets6 : .opackets] = transport.datagramsSent
+        counters[.oerrors] &+= transport.socketErrors
+        return counters
+    }
+
+    /// Sends every pending change now (graceful shutdown).
+    public func flushPending() {
+        engine.flush(nowNanos: DaemonClock.monotonicNanos(), stateNow: wallSeconds()) { emit($0) }
+        releaseHeld()
+        flushIfNeeded()
+    }
+
+    /// A copy of the engine's counters and status.
+    public func snapshot() -> EngineSnapshot {
+        EngineSnapshot(
+            counters: mergedCounters(), status: engine.status, lag: engine.lagHistogram,
+            transport: transport, takenNanos: DaemonClock.monotonicNanos())
+    }
+
+    /// One frame from the engine: copied into a buffer (the engine's bytes are valid only
+    /// during the call) and written, subject to the fault hook.
+    private func emit(_ bytes: UnsafeRawBufferPointer) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        guard faults.isActive else {
+            write(buffer, context: context)
+            return
+        }
+        switch faults.next() {
+        case .send:
+            write(buffer, context: context)
+            releaseHeld()
+        case .drop:
+            transport.faultDropped &+= 1
+        case .duplicate:
+            transport.faultDuplicated &+= 1
+            write(buffer, context: context)
+            write(buffer, context: context)
+            releaseHeld()
+        case .reorder:
+            if held == nil {
+                transport.faultReordered &+= 1
+                held = buffer
+            } else {
+                write(buffer, context: context)
+                releaseHeld()
+            }
+        }
+    }
+
+    private func releaseHeld() {
+        guard let buffer = held, let context else { return }
+        held = nil
+        write(buffer, context: context)
+    }
+
+    private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: endpoints.destination, data: buffer)), promise: nil)
+        transport.datagramsSent &+= 1
+        pendingFlush = true
+    }
+
+    private func flushIfNeeded() {
+        guard pendingFlush, let context else { return }
+        pendingFlush = false
+        context.flush()
+    }
+}

@@ -1,0 +1,125 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PFSyncConfig
+import PFSyncCore
+import PFSyncReplication
+import PFSyncWire
+import ServiceLifecycle
+
+/// The sync link as a service: a UDP socket (IPv4 or IPv6, unicast or multicast) whose
+/// event loop owns the ``ReplicationEngine``. Every `flush_interval_ms` the engine's tick
+/// runs on that loop; on graceful shutdown pending changes are flushed before the socket
+/// closes.
+public final class SyncTransport: Service, Sendable {
+    private let loop: any EventLoop
+    private let engineConfig: EngineConfig
+    private let table: StateTable
+    private let key: SyncKey
+    private let endpoints: SyncEndpoints
+    private let sync: SyncConfig
+    private let testing: TestingConfig
+    private let stats: ReplicationStats
+    private let logger: Logger
+    private let ready: EventLoopPromise<NIOLoopBound<SyncChannelHandler>>
+
+    /// Creates the transport; nothing is bound until ``run()``.
+    public init(
+        loop: any EventLoop, engineConfig: EngineConfig, table: StateTable, key: SyncKey, endpoints: SyncEndpoints,
+        sync: SyncConfig, testing: TestingConfig, stats: ReplicationStats, logger: Logger
+    ) {
+        self.loop = loop
+        self.engineConfig = engineConfig
+        self.table = table
+        self.key = key
+        self.endpoints = endpoints
+        self.sync = sync
+        self.testing = testing
+        self.stats = stats
+        self.logger = logger
+        self.ready = loop.makePromise()
+    }
+
+    /// The tick period: `flush_interval_ms`, at least 0.5 ms.
+    public static func tickInterval(milliseconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(max(milliseconds, 0.5) * 1_000_000))
+    }
+
+    /// A copy of the engine's view, taken on its event loop (waits until the socket is up).
+    public func snapshot() -> EventLoopFuture<EngineSnapshot> {
+        ready.futureResult.map { bound in bound.value.snapshot() }
+    }
+
+    public func run() async throws {
+        let channel: any Channel
+        do {
+            channel = try await bind()
+        } catch {
+            ready.fail(error)
+            throw SyncSetupError("cannot open the sync socket on \(endpoints.bind): \(error)")
+        }
+        logger.info("sync socket up", metadata: ["local": "\(endpoints.bind)", "peer": "\(endpoints.destination)"])
+        let interval = Self.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
+        let (engineConfig, table, key, stats, endpoints, testing, ready) = (
+            self.engineConfig, self.table, self.key, self.stats, self.endpoints, self.testing, self.ready
+        )
+        let task = try await channel.eventLoop.submit { () throws -> RepeatedTask in
+            let engine = ReplicationEngine(config: engineConfig, table: table, key: key, stats: stats)
+            let handler = SyncChannelHandler(engine: engine, endpoints: endpoints, faults: FaultInjector(settings: testing))
+            try channel.pipeline.syncOperations.addHandler(handler)
+            let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            handler.start()
+            ready.succeed(bound)
+            return channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                bound.value.tick()
+            }
+        }.get()
+
+        // Run until graceful shutdown (or cancellation), then flush what is pending and close.
+        try? await gracefulShutdown()
+        try await channel.eventLoop.submit {
+            task.cancel()
+        }.get()
+        try await ready.futureResult.flatMap { bound in
+            bound.value.flushPending()
+            return channel.close()
+        }.get()
+        logger.info("sync socket closed")
+    }
+
+    private func bind() async throws -> any Channel {
+        let bootstrap = DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.datagramVectorReadMessageCount, value: 64)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 9216 * 64))
+        let channel = try await bootstrap.bind(to: endpoints.bind).get()
+        if let group = endpoints.group {
+            try await joinGroup(group, channel: channel)
+        }
+        return channel
+    }
+
+    private func joinGroup(_ group: SocketAddress, channel: any Channel) async throws {
+        guard let multicast = channel as? any MulticastChannel else {
+            throw SyncSetupError("the sync socket cannot join multicast groups")
+        }
+        var device: NIONetworkDevice?
+        if let name = sync.interface {
+            device = try System.enumerateDevices().first { $0.name == name && $0.address?.protocol == group.protocol }
+            guard device != nil else {
+                throw SyncSetupError("config: sync.interface: no interface \"\(name)\" with an address of the group's family")
+            }
+        }
+        if endpoints.isIPv6 {
+            try await channel.setOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_multicast_loop), value: 0).get()
+            try await channel.setOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_multicast_hops), value: 1).get()
+            if let device {
+                try await channel.setOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_multicast_if), value: device.interfaceIndex).get()
+            }
+        } else {
+            try await channel.setOption(.ipOption(.ip_multicast_loop), value: 0).get()
+            try await channel.setOption(.ipOption(.ip_multicast_ttl), value: 1).get()
+        }
+        try await multicast.joinGroup(group, device: device).get()
+    }
+}
