@@ -43,6 +43,9 @@ public struct SyncConfig: Sendable, Hashable {
     public var resendFrames: Int = 8192
     /// Keepalive interval, milliseconds.
     public var keepaliveMilliseconds: Double = 250
+
+    /// The defaults.
+    public init() {}
 }
 
 /// The `[capture]` section: what the tracker watches.
@@ -73,6 +76,9 @@ public struct TestingConfig: Sendable, Hashable {
     public var reorderPercent: Double = 0
     /// Seed of the fault generator (the same seed gives the same faults).
     public var seed: UInt64 = 1
+
+    /// No faults.
+    public init() {}
 
     /// True when any fault is enabled.
     public var injectsFaults: Bool { dropPercent > 0 || duplicatePercent > 0 || reorderPercent > 0 }

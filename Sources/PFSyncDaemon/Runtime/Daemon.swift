@@ -30,7 +30,7 @@ public enum Daemon {
             sync: plan.config.sync, testing: plan.config.testing, stats: stats, logger: logger)
         let capture = CaptureService(sources: plan.sources, table: table, trackerConfig: plan.tracker, logger: logger)
         let responder = ControlResponder(
-            nodeID: plan.config.nodeID, epoch: plan.engine.epoch, peerAddress: "\(plan.endpoints.destination)",
+            nodeID: plan.config.nodeID, epoch: plan.engine.epoch, peerAddress: SyncEndpoints.text(plan.endpoints.destination),
             table: table, role: NodeRole(), captures: capture.monitor, snapshot: { transport.snapshot() })
         let control = ControlServer(path: plan.config.controlSocket, group: group, responder: responder, logger: logger)
         var services: [any Service] = [transport, capture, control]

@@ -60,6 +60,13 @@ public struct SyncEndpoints: Sendable {
         maxDatagramSize = sync.mtu - (isIPv6 ? 48 : 28)
     }
 
+    /// "192.0.2.2:8240" or "[2001:db8::2]:8240".
+    public static func text(_ address: SocketAddress) -> String {
+        let host = address.ipAddress ?? "?"
+        let port = address.port.map(String.init) ?? "?"
+        return address.protocol == .inet6 ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
     /// True when `address` may send us frames: any address for multicast, else the peer's
     /// address (any port).
     public func accepts(_ address: SocketAddress) -> Bool {

@@ -56,9 +56,9 @@ public final class SyncTransport: Service, Sendable {
             channel = try await bind()
         } catch {
             ready.fail(error)
-            throw SyncSetupError("cannot open the sync socket on \(endpoints.bind): \(error)")
+            throw SyncSetupError("cannot open the sync socket on \(SyncEndpoints.text(endpoints.bind)): \(error)")
         }
-        logger.info("sync socket up", metadata: ["local": "\(endpoints.bind)", "peer": "\(endpoints.destination)"])
+        logger.info("sync socket up", metadata: ["local": "\(SyncEndpoints.text(endpoints.bind))", "peer": "\(SyncEndpoints.text(endpoints.destination))"])
         let interval = Self.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
         let (engineConfig, table, key, stats, endpoints, testing, ready) = (
             self.engineConfig, self.table, self.key, self.stats, self.endpoints, self.testing, self.ready

@@ -35,7 +35,7 @@ struct TextTable {
             if let value = line.value {
                 out += label + String(repeating: " ", count: max(1, width - label.count + 2)) + value + "\n"
             } else {
-                out += label + (line.indent == 0 ? ":" : "") + "\n"
+                out += label + ":\n"
             }
         }
         return out

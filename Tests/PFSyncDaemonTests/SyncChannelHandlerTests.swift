@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import NIOEmbedded
+import PFSyncConfig
+import PFSyncCore
+import PFSyncReplication
+import PFSyncWire
+import Testing
+@testable import PFSyncDaemon
+
+/// Two handlers on embedded channels, datagrams carried between them by the test.
+@Suite struct SyncChannelHandlerTests {
+    struct Node {
+        let channel: EmbeddedChannel
+        let handler: SyncChannelHandler
+        let table: StateTable
+        let address: SocketAddress
+    }
+
+    static let key = try! SyncKey(bytes: [UInt8](repeating: 7, count: 32))
+
+    static func makeNode(id: UInt32, port: Int, peerPort: Int, faults: TestingConfig = TestingConfig()) throws -> Node {
+        var sync = SyncConfig()
+        sync.peer = "127.0.0.1"
+        sync.port = UInt16(port)
+        sync.peerPort = UInt16(peerPort)
+        let endpoints = try SyncEndpoints(sync: sync)
+        let table = StateTable(shardCount: 2)
+        var config = EngineConfig(nodeID: id, epoch: 1000 + id)
+        config.maxDatagramSize = endpoints.maxDatagramSize
+        let engine = ReplicationEngine(config: config, table: table, key: key)
+        let handler = SyncChannelHandler(
+            engine: engine, endpoints: endpoints, faults: FaultInjector(settings: faults), wallSeconds: { 1_700_000_000 })
+        let channel = EmbeddedChannel(handler: handler)
+        return Node(channel: channel, handler: handler, table: table, address: try SocketAddress(ipAddress: "127.0.0.1", port: port))
+    }
+
+    /// Moves every datagram `from` wrote to `to`; returns how many.
+    @discardableResult
+    static func deliver(from: Node, to: Node) throws -> Int {
+        var count = 0
+        while let envelope = try from.channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) {
+            #expect(envelope.remoteAddress.port == to.address.port)
+            try to.channel.writeInbound(AddressedEnvelope(remoteAddress: from.address, data: envelope.data))
+            count += 1
+        }
+        return count
+    }
+
+    static func state(_ id: UInt64) -> PFState {
+        var state = PFState(
+            identity: StateID(id: id, creatorID: 1), proto: 6,
+            wireKey: StateKey(addr0: IPAddress(ipv4: 0x0A00_0001), addr1: IPAddress(ipv4: 0x0A00_0002),
+                              port0: UInt16(truncatingIfNeeded: id), port1: 443))
+        state.src.state = PeerState.established
+        state.dst.state = PeerState.established
+        state.creation = 1_700_000_000
+        state.expire = 1_700_086_400
+        return state
+    }
+
+    @Test func changesOnOneSideArriveOnTheOther() throws {
+        let a = try Self.makeNode(id: 1, port: 9001, peerPort: 9002)
+        let b = try Self.makeNode(id: 2, port: 9002, peerPort: 9001)
+        a.handler.start()
+        b.handler.start()
+        for id in 1...500 { _ = a.table.insert(Self.state(UInt64(id))) }
+        for _ in 0..<5 {
+            a.handler.tick()
+            b.handler.tick()
+            try Self.deliver(from: a, to: b)
+            try Self.deliver(from: b, to: a)
+        }
+        #expect(b.table.count == 500)
+        #expect(b.table.state(for: StateID(id: 250, creatorID: 1))?.wireKey == Self.state(250).wireKey)
+        let snapshot = b.handler.snapshot()
+        #expect(snapshot.counters[.ipackets] > 0)
+        #expect(snapshot.status.peerID == 1)
+    }
+
+    @Test func datagramsFromAnotherAddressAreDroppedAndCounted() throws {
+        let a = try Self.makeNode(id: 1, port: 9001, peerPort: 9002)
+        let b = try Self.makeNode(id: 2, port: 9002, peerPort: 9001)
+        a.handler.start()
+        while let envelope = try a.channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) {
+            let stranger = try SocketAddress(ipAddress: "127.0.0.9", port: 9001)
+            try b.channel.writeInbound(AddressedEnvelope(remoteAddress: stranger, data: envelope.data))
+        }
+        let snapshot = b.handler.snapshot()
+        #expect(snapshot.transport.badSource > 0)
+        #expect(snapshot.counters[.ipackets] == 0)
+        #expect(snapshot.status.peerID == nil)
+    }
+
+    @Test func lossyLinkStillConvergesThroughRetransmission() throws {
+        var faults = TestingConfig()
+        faults.dropPercent = 20
+        faults.duplicatePercent = 5
+        faults.reorderPercent = 10
+        faults.seed = 3
+        let a = try Self.makeNode(id: 1, port: 9001, peerPort: 9002, faults: faults)
+        let b = try Self.makeNode(id: 2, port: 9002, peerPort: 9001, faults: faults)
+        a.handler.start()
+        b.handler.start()
+        for round in 0..<3000 {
+            if round < 20 {
+                for id in 0..<100 { _ = a.table.insert(Self.state(UInt64(round * 100 + id + 1))) }
+            }
+            a.handler.tick()
+            b.handler.tick()
+            try Self.deliver(from: a, to: b)
+            try Self.deliver(from: b, to: a)
+            if round > 20 && b.table.count == 2000 { break }
+            // Let the engines' NACK and keepalive timers run on the monotonic clock.
+            usleep(2000)
+        }
+        #expect(b.table.count == 2000)
+        #expect(a.handler.snapshot().transport.faultDropped > 0)
+        #expect(a.handler.snapshot().counters[ReplicationCounters.Counter.retransmitted] > 0
+            || b.handler.snapshot().counters[ReplicationCounters.Counter.resyncs] > 0)
+    }
+}
