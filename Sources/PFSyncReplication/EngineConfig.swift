@@ -11,6 +11,9 @@ public struct EngineConfig: Sendable {
     public var maxDatagramSize: Int = 1472
     /// Full-state format in DATA frames.
     public var stateEncoding: StateEncoding = .freeBSD1400
+    /// Send UPD_CC (UPD_C plus packet and byte counters, a pfsyncd extension) instead of
+    /// UPD_C, so that the peer's counters follow too.
+    public var replicateCounters: Bool = true
     /// pfsync's maxupd: flush at once when a state has this many coalesced changes.
     public var maxUpdates: Int = 128
     /// Frames kept for retransmission.

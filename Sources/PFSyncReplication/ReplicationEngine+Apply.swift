@@ -104,7 +104,13 @@ extension ReplicationEngine {
     private func applyCompressed(_ update: CompressedUpdate, stateNow: UInt32) {
         let expire = stateNow &+ update.expire
         let outcome = table.update(update.identity, recordChange: false) { local in
-            PeerMerge.merge(into: &local, src: update.src, dst: update.dst, timeout: update.timeout, expire: expire)
+            let outcome = PeerMerge.merge(
+                into: &local, src: update.src, dst: update.dst, timeout: update.timeout, expire: expire)
+            if let counters = update.counters, outcome.refreshed {
+                local.packets = counters.packets
+                local.bytes = counters.bytes
+            }
+            return outcome
         }
         guard let outcome else {
             // pfsync: an update for a state we do not know asks the peer for the full state.
@@ -120,10 +126,6 @@ extension ReplicationEngine {
     private func sendOursBack(_ id: StateID, stateNow: UInt32) {
         counters[.stale] += 1
         guard let state = table.state(for: id) else { return }
-        outbound.append(
-            .compressedUpdate(
-                CompressedUpdate(
-                    identity: id, src: state.src, dst: state.dst,
-                    expire: state.expire >= stateNow ? state.expire - stateNow : 0, timeout: state.timeout)))
+        outbound.append(.compressedUpdate(compressedUpdate(of: state, stateNow: stateNow)))
     }
 }

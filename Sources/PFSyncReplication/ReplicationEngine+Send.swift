@@ -9,14 +9,23 @@ extension ReplicationEngine {
         case .insert:
             return .insert(delta.state.wireTimes(now: stateNow), config.stateEncoding)
         case .update:
-            let state = delta.state
-            return .compressedUpdate(
-                CompressedUpdate(
-                    identity: state.identity, src: state.src, dst: state.dst,
-                    expire: state.expire >= stateNow ? state.expire - stateNow : 0, timeout: state.timeout))
+            return .compressedUpdate(compressedUpdate(of: delta.state, stateNow: stateNow))
         case .delete:
             return .compressedDelete(delta.state.identity)
         }
+    }
+
+    /// UPD_C for a state, with its counters (pfsyncd's UPD_CC) unless configured to speak
+    /// plain UPD_C: pfsync's UPD_C carries no counters, which would leave the peer's
+    /// packet and byte counts behind.
+    func compressedUpdate(of state: PFState, stateNow: UInt32) -> CompressedUpdate {
+        var update = CompressedUpdate(
+            identity: state.identity, src: state.src, dst: state.dst,
+            expire: state.expire >= stateNow ? state.expire - stateNow : 0, timeout: state.timeout)
+        if config.replicateCounters {
+            update.counters = StateCounters(packets: state.packets, bytes: state.bytes)
+        }
+        return update
     }
 
     /// Frames and sends every queued message. Each frame holds as many messages as fit

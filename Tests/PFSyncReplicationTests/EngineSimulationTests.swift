@@ -52,7 +52,7 @@ import Testing
         for state in table.allStates() {
             result[state.identity] = [
                 "\(state.wireKey)", "\(state.stackKey)", "\(state.src)", "\(state.dst)", "\(state.timeout)",
-                "\(state.proto)", "\(state.af)", "\(state.direction)",
+                "\(state.proto)", "\(state.af)", "\(state.direction)", "\(state.packets)", "\(state.bytes)",
             ]
         }
         return result
@@ -95,6 +95,8 @@ import Testing
                         let id = StateID(id: UInt64(index) << 16 | 0xAB, creatorID: 1)
                         let advance = UInt32(truncatingIfNeeded: random.next() % 5000)
                         primaryTable.update(id) { state in
+                            state.packets.forward &+= 1
+                            state.bytes.forward &+= UInt64(advance)
                             state.src.seqLo &+= advance
                             state.dst.seqLo &+= advance / 2
                         }

@@ -14,6 +14,10 @@ public struct CompressedUpdate: Sendable, Hashable {
     public var timeout: UInt8
     /// OpenBSD's `state_flags` byte; always 0 for FreeBSD (padding there).
     public var stateFlags: UInt8
+    /// pfsyncd extension: the state's packet and byte counters. When set, the message is
+    /// sent as `UPD_CC` (action 240, 116 bytes: UPD_C then packets[2][2] and bytes[2][2] as
+    /// in the full state). Only pfsyncd sync frames carry it; plain pfsync sends UPD_C.
+    public var counters: StateCounters?
 
     /// Creates a compressed update.
     @inlinable
@@ -27,5 +31,21 @@ public struct CompressedUpdate: Sendable, Hashable {
         self.expire = expire
         self.timeout = timeout
         self.stateFlags = stateFlags
+        self.counters = nil
+    }
+}
+
+/// A state's packet and byte counters, per direction.
+public struct StateCounters: Sendable, Hashable {
+    /// Packets per direction.
+    public var packets: CounterPair
+    /// Bytes per direction.
+    public var bytes: CounterPair
+
+    /// Creates counters.
+    @inlinable
+    public init(packets: CounterPair, bytes: CounterPair) {
+        self.packets = packets
+        self.bytes = bytes
     }
 }

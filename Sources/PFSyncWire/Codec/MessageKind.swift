@@ -8,6 +8,7 @@ enum MessageKind: Equatable {
     case delete
     case insertAck
     case compressedUpdate
+    case counterUpdate
     case updateRequest
     case compressedDelete
     case bulkStatus
@@ -27,6 +28,7 @@ enum MessageKind: Equatable {
         case PFSyncAction.eof: return .eof
         default: break
         }
+        if version == .freeBSD && action == PFSyncAction.counterUpdate { return .counterUpdate }
         if version == .openBSD {
             switch action {
             case PFSyncAction.insert: return .insert(.openBSD)
@@ -55,6 +57,7 @@ enum MessageKind: Equatable {
         case .clear: return PFSyncAction.clear
         case .insertAck: return PFSyncAction.insertAck
         case .compressedUpdate: return PFSyncAction.compressedUpdate
+        case .counterUpdate: return version == .freeBSD ? PFSyncAction.counterUpdate : nil
         case .updateRequest: return PFSyncAction.updateRequest
         case .compressedDelete: return PFSyncAction.compressedDelete
         case .bulkStatus: return PFSyncAction.bulkStatus
@@ -90,6 +93,7 @@ enum MessageKind: Equatable {
         case .delete: return OpenBSDStateCodec.size
         case .insertAck: return PFSyncSize.insertAck
         case .compressedUpdate: return PFSyncSize.compressedUpdate
+        case .counterUpdate: return PFSyncSize.counterUpdate
         case .updateRequest: return PFSyncSize.updateRequest
         case .compressedDelete: return PFSyncSize.compressedDelete
         case .bulkStatus: return PFSyncSize.bulkStatus

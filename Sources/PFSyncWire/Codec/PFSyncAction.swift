@@ -20,6 +20,8 @@ enum PFSyncAction {
     static let insert1500OrOpenBSDTDB: UInt8 = 15
     /// FreeBSD UPD_1500 (FreeBSD 15).
     static let update1500: UInt8 = 16
+    /// pfsyncd extension, only inside pfsyncd sync frames: UPD_C plus counters (UPD_CC).
+    static let counterUpdate: UInt8 = 240
 }
 
 /// Sizes in bytes of the wire structures (internal).
@@ -30,6 +32,7 @@ enum PFSyncSize {
     static let clear = 20
     static let insertAck = 12
     static let compressedUpdate = 84
+    static let counterUpdate = 116
     static let updateRequest = 12
     static let compressedDelete = 12
     static let bulkStatus = 12

@@ -42,7 +42,7 @@ public enum PFSyncMessage: Sendable, Hashable {
         case .update(_, let encoding): return Self.fullName("UPD", encoding)
         case .delete: return "DEL"
         case .insertAck: return "INS_ACK"
-        case .compressedUpdate: return "UPD_C"
+        case .compressedUpdate(let update): return update.counters == nil ? "UPD_C" : "UPD_CC"
         case .updateRequest: return "UPD_REQ"
         case .compressedDelete: return "DEL_C"
         case .bulkStatus: return "BUS"

@@ -137,6 +137,12 @@ public struct PFSyncPacketReader {
         case .compressedUpdate:
             return .compressedUpdate(
                 try SmallMessageCodec.decodeCompressedUpdate(input, at: offset, version: version))
+        case .counterUpdate:
+            var update = try SmallMessageCodec.decodeCompressedUpdate(input, at: offset, version: version)
+            update.counters = StateCounters(
+                packets: input.counters(offset + PFSyncSize.compressedUpdate),
+                bytes: input.counters(offset + PFSyncSize.compressedUpdate + 16))
+            return .compressedUpdate(update)
         case .compressedDelete:
             return .compressedDelete(SmallMessageCodec.decodeStateID(input, at: offset))
         case .insertAck:

@@ -169,7 +169,7 @@ public struct PFSyncPacketWriter {
         case .update: return .update(encoding)
         case .delete: return .delete
         case .insertAck: return .insertAck
-        case .compressedUpdate: return .compressedUpdate
+        case .compressedUpdate(let update): return update.counters == nil ? .compressedUpdate : .counterUpdate
         case .updateRequest: return .updateRequest
         case .compressedDelete: return .compressedDelete
         case .bulkStatus: return .bulkStatus
@@ -195,6 +195,10 @@ public struct PFSyncPacketWriter {
             SmallMessageCodec.encodeStateID(identity, output, at: offset)
         case .compressedUpdate(let update):
             SmallMessageCodec.encodeCompressedUpdate(update, version: version, output, at: offset)
+            if let counters = update.counters {
+                output.counters(counters.packets, offset + PFSyncSize.compressedUpdate)
+                output.counters(counters.bytes, offset + PFSyncSize.compressedUpdate + 16)
+            }
         case .bulkStatus(let status):
             SmallMessageCodec.encodeBulkStatus(status, output, at: offset)
         case .tdb(let tdb):

@@ -25,6 +25,10 @@ extension JSONLine {
             peer("dst", update.dst)
             field("expire", update.expire)
             field("timeout", update.timeout)
+            if let extra = update.counters {
+                counters("packets", extra.packets)
+                counters("bytes", extra.bytes)
+            }
         case let .bulkStatus(bulk):
             field("creatorid", Hex.u32(bulk.creatorID))
             field("endtime", bulk.endTime)
