@@ -3,7 +3,9 @@
 # the fuzz binary itself), plus every pfsync packet in Tests/Fixtures/pfsync/pfsync-raw.pcap.
 set -eu
 cd "$(dirname "$0")"
-swift build -c debug --sanitize=fuzzer --sanitize=address --product FuzzSyncFrame >/dev/null
+mkdir -p .build
+swift build -c debug --sanitize=fuzzer --sanitize=address --product FuzzSyncFrame \
+    >.build/fuzz-build.log 2>&1 || { grep -E "error" .build/fuzz-build.log; exit 1; }
 binary="$(swift build -c debug --sanitize=fuzzer --sanitize=address --show-bin-path)/FuzzSyncFrame"
 rm -rf seeds && mkdir -p seeds
 SWIFT_BACKTRACE=enable=no PFSYNCD_FUZZ_WRITE_SEEDS="$PWD/seeds" "$binary"

@@ -7,10 +7,11 @@
 # Tests/PFSyncWireTests/Frame/FuzzCrasherTests.swift so it is replayed forever.
 set -eu
 cd "$(dirname "$0")"
+mkdir -p .build
 seconds="${1:-60}"
 [ $# -gt 0 ] && shift
-swift build -c debug --sanitize=fuzzer --sanitize=address \
-    --product FuzzSyncFrame >/dev/null
+swift build -c debug --sanitize=fuzzer --sanitize=address --product FuzzSyncFrame \
+    >.build/fuzz-build.log 2>&1 || { grep -E "error" .build/fuzz-build.log; exit 1; }
 binary="$(swift build -c debug --sanitize=fuzzer --sanitize=address --show-bin-path)/FuzzSyncFrame"
 mkdir -p corpus-work out
 # swift-backtrace would hold the pipe open after a crash; libFuzzer reports instead.
