@@ -1,0 +1,28 @@
+import Testing
+@testable import PFSyncCore
+
+/// The table's memory accounting.
+@Suite struct StateTableMemoryTests {
+    /// Bound on bytes per state: a state is 384 bytes in the slab plus 12 of slot
+    /// bookkeeping, 16 per id-index bucket and 56 per key-index bucket (two keys), with
+    /// every buffer grown by doubling (so up to 2x) and indexes at most 3/4 full.
+    static let bytesPerStateBound = 1024
+
+    @Test func footprintPerStateStaysWithinTheDocumentedBound() {
+        let table = StateTable(shardCount: 8, initialCapacityPerShard: 1024, hashSeed: 11)
+        let empty = table.memoryFootprint
+        #expect(empty > 0)
+        var inserted = 0
+        for number in 0..<100_000 {
+            let state = TableFixtures.state(
+                id: UInt64(number), wire: TableFixtures.key(number, port: 2 * (number >> 16)),
+                stack: TableFixtures.key(number, port: 2 * (number >> 16) + 1))
+            if table.insert(state, recordChange: false) == .inserted { inserted += 1 }
+        }
+        #expect(inserted == 100_000)
+        #expect(table.count == 100_000)
+        let footprint = table.memoryFootprint
+        #expect(footprint >= 100_000 * MemoryLayout<PFState>.stride, "the slabs alone need this")
+        #expect(footprint / table.count < Self.bytesPerStateBound)
+    }
+}
