@@ -100,6 +100,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
         .testTarget(name: "pfsyncdTests", dependencies: ["pfsyncd", "PFSyncWire", "PFSyncCore"], swiftSettings: strict),

@@ -76,8 +76,9 @@ final class DaemonHarness {
     func captureFile() throws -> String {
         let shared = DecodeRunner.packageRoot.deletingLastPathComponent()
             .appendingPathComponent("shared/pcaps/netns__http-2k.pcap").path
+        let forceSynthetic = ProcessInfo.processInfo.environment["PFSYNCD_TEST_SYNTHETIC_CAPTURE"] == "1"
         for candidate in [shared, "/work/shared/pcaps/netns__http-2k.pcap"]
-        where FileManager.default.isReadableFile(atPath: candidate) {
+        where !forceSynthetic && FileManager.default.isReadableFile(atPath: candidate) {
             return candidate
         }
         let path = directory.appendingPathComponent("synthetic.pcap").path
