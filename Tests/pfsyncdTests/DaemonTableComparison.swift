@@ -1,11 +1,11 @@
 import Foundation
 
-/// Compares two nodes' `states --json` on what pfsync replicates. The engine sends INS
-/// (full state) for new states and UPD_C for changes; UPD_C carries the peers, the timeout
-/// and the expiry but no packet/byte counters, so counters are not compared (nor the
-/// expiry, which each side reads on its own clock).
+/// Compares two nodes' `states --json` on what replication carries. The engine sends INS
+/// (full state) for new states and UPD_CC (UPD_C plus the packet and byte counters) for
+/// changes, so identity, keys, peers, timeout and counters must all match. The expiry and
+/// the creation age are not compared: each side reads them on its own clock.
 enum DaemonTableComparison {
-    static let replicatedFields = ["id", "creatorid", "af", "proto", "direction", "key", "src", "dst", "timeout"]
+    static let replicatedFields = ["id", "creatorid", "af", "proto", "direction", "key", "src", "dst", "timeout", "packets", "bytes"]
 
     /// The replicated fields of one state.
     static func replicated(_ state: NSDictionary) -> NSDictionary {
