@@ -5,7 +5,7 @@ import Testing
 
 /// The shared corpus of damaged captures; absent on machines without /work/shared.
 enum SharedCorpus {
-    static let directory = "/work/shared/pcaps"
+    static let directory = SharedPcaps.root
     static let corruptDirectory = directory + "/corrupt"
     static var isPresent: Bool { FileManager.default.fileExists(atPath: corruptDirectory) }
 
@@ -24,7 +24,7 @@ enum SharedCorpus {
     }
 }
 
-@Suite("Damaged captures from /work/shared/pcaps/corrupt", .enabled(if: SharedCorpus.isPresent, "/work/shared/pcaps/corrupt is absent"))
+@Suite("Damaged captures from ../shared/pcaps/corrupt", .enabled(if: SharedCorpus.isPresent, "../shared/pcaps/corrupt is absent"))
 struct CorruptCaptureTests {
     @Test("Every damaged capture goes through source and parser without a trap; cut files report truncation")
     func everyCorruptFile() throws {

@@ -4,7 +4,7 @@ import PFSyncCore
 import Testing
 
 @Suite("Shared captures: packet counts and IP versions agree with MANIFEST.tsv",
-       .enabled(if: SharedCorpus.isPresent, "/work/shared/pcaps is absent"))
+       .enabled(if: SharedCorpus.isPresent, "../shared/pcaps is absent"))
 struct SharedCorpusTests {
     @Test("Every undamaged capture (including .pcap.gz): packets, IPv4 and IPv6 packet counts")
     func countsMatchManifest() throws {

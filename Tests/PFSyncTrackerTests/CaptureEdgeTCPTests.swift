@@ -3,12 +3,12 @@ import Testing
 
 @testable import PFSyncTracker
 
-/// The tracker on the real edge-case captures in /work/shared/pcaps/edge-tcp (not committed;
+/// The tracker on the real edge-case captures in ../shared/pcaps/edge-tcp (not committed;
 /// skipped when absent). Each test states what a pf firewall with `block all` and
 /// `pass keep state` (flags S/SA) would do with the capture's packets.
 @Suite(
     "Tracker on edge-case TCP captures",
-    .enabled(if: CaptureReplay.available, "skipped: /work/shared/pcaps is not present on this machine"))
+    .enabled(if: CaptureReplay.available, "skipped: ../shared/pcaps is not present on this machine"))
 struct CaptureEdgeTCPTests {
     typealias V = Verdict
 

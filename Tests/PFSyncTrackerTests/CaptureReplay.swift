@@ -6,7 +6,7 @@ import PFSyncCore
 
 /// Replays a capture from /work/shared/pcaps through a tracker.
 enum CaptureReplay {
-    static let root = "/work/shared/pcaps"
+    static let root = SharedPcaps.root
 
     /// True when the shared captures are present (they are never committed).
     static var available: Bool { FileManager.default.fileExists(atPath: root + "/MANIFEST.tsv") }

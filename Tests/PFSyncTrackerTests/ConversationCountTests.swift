@@ -34,7 +34,7 @@ struct ConversationCountTests {
 
     @Test(
         "TCP and UDP flows with a state equal tshark's 4-tuples (shared corpus)",
-        .enabled(if: ConversationCaptures.sharedAvailable, "skipped: /work/shared/pcaps is absent"),
+        .enabled(if: ConversationCaptures.sharedAvailable, "skipped: ../shared/pcaps is absent"),
         .enabled(if: TShark.available, "skipped: tshark is not installed (Tools/install-deps.sh --test)"),
         arguments: sharedCaptures)
     func sharedCapture(name: String) throws {

@@ -23,7 +23,7 @@ struct ConversationFinalStateTests {
 
     @Test(
         "Complete sessions end ESTABLISHED, FIN_WAIT_2 after FINs, TIME_WAIT after RST (shared corpus)",
-        .enabled(if: ConversationCaptures.sharedAvailable, "skipped: /work/shared/pcaps is absent"),
+        .enabled(if: ConversationCaptures.sharedAvailable, "skipped: ../shared/pcaps is absent"),
         .enabled(if: TShark.available, "skipped: tshark is not installed (Tools/install-deps.sh --test)"),
         arguments: captures)
     func sharedCapture(name: String) throws {

@@ -77,7 +77,7 @@ final class DaemonHarness {
         let shared = DecodeRunner.packageRoot.deletingLastPathComponent()
             .appendingPathComponent("shared/pcaps/netns__http-2k.pcap").path
         let forceSynthetic = ProcessInfo.processInfo.environment["PFSYNCD_TEST_SYNTHETIC_CAPTURE"] == "1"
-        for candidate in [shared, "/work/shared/pcaps/netns__http-2k.pcap"]
+        for candidate in [shared, SharedPcaps.root + "/netns__http-2k.pcap"]
         where !forceSynthetic && FileManager.default.isReadableFile(atPath: candidate) {
             return candidate
         }

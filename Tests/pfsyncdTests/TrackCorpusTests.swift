@@ -23,7 +23,7 @@ struct TrackCorpusTests {
 
     @Test(
         "Every corrupt capture: exit 0, one summary object, truncated as the manifest says, nothing traps",
-        .enabled(if: TrackRunner.sharedAvailable, "skipped: /work/shared/pcaps is absent"))
+        .enabled(if: TrackRunner.sharedAvailable, "skipped: ../shared/pcaps is absent"))
     func corruptCaptures() throws {
         let files = Self.corruptFiles
         #expect(!files.isEmpty)
@@ -57,7 +57,7 @@ struct TrackCorpusTests {
 
     @Test(
         "--sloppy picks up a connection the capture joins mid-way; strict mode counts its packets as no_state",
-        .enabled(if: TrackRunner.sharedAvailable, "skipped: /work/shared/pcaps is absent"))
+        .enabled(if: TrackRunner.sharedAvailable, "skipped: ../shared/pcaps is absent"))
     func sloppyMidConnection() throws {
         let name = "edge-tcp/zeek__missing-syn.pcap"
         let path = TrackRunner.sharedRoot + "/" + name

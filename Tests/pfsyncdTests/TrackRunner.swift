@@ -17,7 +17,7 @@ enum TrackRunner {
     static let fixtureExpected = packageRoot.appendingPathComponent("Tests/Fixtures/captures/netns-mixed.expected.json")
 
     /// The shared corpus (never committed).
-    static let sharedRoot = "/work/shared/pcaps"
+    static let sharedRoot = SharedPcaps.root
     static var sharedAvailable: Bool { FileManager.default.fileExists(atPath: sharedRoot + "/MANIFEST.tsv") }
 
     /// The exact key set of the `--json` summary.
