@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "PFSyncWire", targets: ["PFSyncWire"]),
         .library(name: "PFSyncCapture", targets: ["PFSyncCapture"]),
         .library(name: "PFSyncTracker", targets: ["PFSyncTracker"]),
+        .library(name: "PFSyncReplication", targets: ["PFSyncReplication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -44,5 +44,17 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ReplicationBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PFSyncCore", package: "pfsyncd"),
+                .product(name: "PFSyncWire", package: "pfsyncd"),
+                .product(name: "PFSyncReplication", package: "pfsyncd"),
+            ],
+            path: "Benchmarks/ReplicationBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
