@@ -94,6 +94,21 @@ struct TrackerTests {
         #expect(tracker.summary.outOfWindow == 1)
     }
 
+    @Test("Only packets that change a state queue it for replication; out-of-window ones do not")
+    func outOfWindowQueuesNothing() throws {
+        var tracker = Self.makeTracker()
+        _ = handshake(&tracker)
+        var deltas: [StateDelta] = []
+        for shard in 0..<tracker.table.shardCount { tracker.table.drainChanges(shard: shard, into: &deltas) }
+        #expect(tracker.table.pendingChangeCount == 0)
+        let far = P.tcp(fromClient: true, flags: F.ack | F.psh, seq: 1001 + 500_000, ack: 5001, payload: 10, time: 1_002)
+        #expect(tracker.process(far) == .outOfWindow)
+        #expect(tracker.table.pendingChangeCount == 0)
+        let inWindow = P.tcp(fromClient: true, flags: F.ack | F.psh, seq: 1001, ack: 5001, payload: 10, time: 1_002)
+        #expect(tracker.process(inWindow) == .matched)
+        #expect(tracker.table.pendingChangeCount == 1)
+    }
+
     @Test("FIN exchange then a new SYN on the same ports recycles the closed state")
     func finThenReuse() throws {
         var tracker = Self.makeTracker()

@@ -45,7 +45,7 @@ extension StateTable {
                 let slot = storage.index.find(id, hash: hash)
                 guard slot >= 0 else { return }
                 result = applyUpdate(
-                    &storage, shard: shard, slot: slot, id: id, recordChange: recordChange, body)
+                    &storage, shard: shard, slot: slot, id: id, recordChangeIf: { _ in recordChange }, body)
             }
         }
         return result
@@ -57,6 +57,18 @@ extension StateTable {
     @discardableResult
     public func update<R>(
         key: StateLookupKey, recordChange: Bool = true, _ body: (inout PFState) -> R
+    ) -> R? {
+        update(key: key, recordChangeIf: { _ in recordChange }, body)
+    }
+
+    /// Like ``update(key:recordChange:_:)``, but the change is recorded for replication
+    /// only when `shouldRecord` says so for what `body` returned (for example not for a
+    /// packet the tracker found out of window and left the state untouched for). Both
+    /// closures run under the shard lock.
+    @inlinable
+    @discardableResult
+    public func update<R>(
+        key: StateLookupKey, recordChangeIf shouldRecord: (R) -> Bool, _ body: (inout PFState) -> R
     ) -> R? {
         for _ in 0..<Self.keyLookupAttempts {
             guard let id = stateID(forKey: key) else { return nil }
@@ -72,7 +84,7 @@ extension StateTable {
                 else { return }
                 found = true
                 result = applyUpdate(
-                    &storage, shard: shard, slot: slot, id: id, recordChange: recordChange, body)
+                    &storage, shard: shard, slot: slot, id: id, recordChangeIf: shouldRecord, body)
             }
             if found { return result }
         }
@@ -83,7 +95,7 @@ extension StateTable {
     @inlinable @inline(__always)
     func applyUpdate<R>(
         _ storage: inout IDShardStorage, shard: IDShard, slot: Int, id: StateID,
-        recordChange: Bool, _ body: (inout PFState) -> R
+        recordChangeIf shouldRecord: (R) -> Bool, _ body: (inout PFState) -> R
     ) -> R {
         let state = storage.slab.states + slot
         let wireKey = state.pointee.wireKey
@@ -99,7 +111,7 @@ extension StateTable {
         {
             reindexAfterUpdate(state, wireKey: wireKey, stackKey: stackKey, proto: proto)
         }
-        if recordChange && storage.recordUpdate(slot) { shard.markUrgent() }
+        if shouldRecord(result) && storage.recordUpdate(slot) { shard.markUrgent() }
         return result
     }
 

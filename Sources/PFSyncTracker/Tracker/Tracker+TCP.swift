@@ -8,6 +8,12 @@ extension Tracker {
         case tracked(TCPTracking.Outcome)
         /// A SYN on a closed state: remove the state with this id and create a new one.
         case reuse(StateID)
+
+        /// Whether the tracking changed the state (and so must be replicated).
+        var changedState: Bool {
+            if case .tracked(let outcome) = self { return outcome != .outOfWindow }
+            return false
+        }
     }
 
     /// TCP: flag policy, then the state found by either key (full or sloppy tracking as the
@@ -48,7 +54,9 @@ extension Tracker {
         _ packet: ParsedPacket, key: StateLookupKey, fromSource: Bool, in table: StateTable,
         now: UInt32, timeouts: TrackerTimeouts
     ) -> TCPMatch? {
-        table.update(key: key, recordChange: true) { state -> TCPMatch in
+        // Only a packet that changed the state is queued for replication: an out-of-window
+        // packet or a port-reuse SYN leaves it as it was.
+        table.update(key: key, recordChangeIf: { (match: TCPMatch) in match.changedState }) { state -> TCPMatch in
             if TCPTracking.isReuse(of: state, flags: packet.tcpFlags) {
                 return .reuse(state.identity)
             }
