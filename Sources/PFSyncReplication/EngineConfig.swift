@@ -36,6 +36,9 @@ public struct EngineConfig: Sendable {
     public var bulkStatesPerTick: Int = 16_384
     /// Ask the peer for its whole table when starting.
     public var requestBulkOnStart: Bool = true
+    /// How often expired states are swept from the table (pf's purge); 0 never. A node
+    /// whose tracker runs sweeps too, but a backup without capture sources relies on this.
+    public var purgeIntervalNanos: UInt64 = 1_000_000_000
     /// The peer counts as gone when nothing arrived for this long.
     public var peerTimeoutNanos: UInt64 = 3_000_000_000
 

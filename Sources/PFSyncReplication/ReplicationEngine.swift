@@ -46,6 +46,8 @@ public final class ReplicationEngine {
     var bulkSendStartedSeconds: UInt32 = 0
     var bulkCursor: (shard: Int, cursor: Int) = (0, 0)
     var lagSamples = LagHistogram()
+    var lastPurgeNanos: UInt64 = 0
+    var expiredScratch: [StateID] = []
 
     /// What `pfsyncd status` shows.
     public internal(set) var status = EngineStatus()
@@ -100,6 +102,12 @@ public final class ReplicationEngine {
     /// Periodic work: keepalives, ACKs, NACKs, giving up old gaps, bulk pacing and retries.
     /// Call it every millisecond or so.
     public func tick(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) {
+        if config.purgeIntervalNanos > 0, nowNanos &- lastPurgeNanos >= config.purgeIntervalNanos {
+            lastPurgeNanos = nowNanos
+            // pf's purge: expired states leave the table, and their deletions are sent.
+            table.expire(now: stateNow, limit: 65_536, into: &expiredScratch)
+            expiredScratch.removeAll(keepingCapacity: true)
+        }
         if table.hasUrgentChanges || table.pendingChangeCount > 0 {
             flush(nowNanos: nowNanos, stateNow: stateNow, send: send)
         }

@@ -205,3 +205,35 @@ import Testing
         #expect(primary.currentCounters[.bulkStatesSent] == 3000)
     }
 }
+
+@Suite struct EnginePurgeTests {
+    @Test func tickSweepsExpiredStatesAndSendsTheirDeletion() throws {
+        let table = StateTable(shardCount: 2)
+        var random = SplitMix(seed: 1)
+        var expiring = EngineSimulationTests.state(1, random: &random)
+        expiring.expire = 150
+        let lasting = EngineSimulationTests.state(2, random: &random)
+        table.insert(expiring, recordChange: false)
+        table.insert(lasting, recordChange: false)
+        var config = EngineConfig(nodeID: 1, epoch: 1)
+        config.requestBulkOnStart = false
+        let engine = ReplicationEngine(config: config, table: table, key: EngineSimulationTests.key)
+        var frames: [[UInt8]] = []
+        engine.tick(nowNanos: 2_000_000_000, stateNow: 100) { frames.append(Array($0)) }
+        #expect(table.count == 2)
+        engine.tick(nowNanos: 4_000_000_000, stateNow: 200) { frames.append(Array($0)) }
+        #expect(table.count == 1)
+        #expect(table.state(for: lasting.identity) != nil)
+        // The deletion went out as DEL_C.
+        var opener = SyncFrameOpener(key: EngineSimulationTests.key)
+        var deleted: [StateID] = []
+        for frame in frames {
+            let opened = try opener.open(frame)
+            guard opened.header.kind == .data else { continue }
+            for message in try PFSyncPacket.decode(Array(opened.payload)).messages {
+                if case .compressedDelete(let id) = message { deleted.append(id) }
+            }
+        }
+        #expect(deleted == [expiring.identity])
+    }
+}
