@@ -108,9 +108,9 @@ public final class ReplicationEngine {
             table.expire(now: stateNow, limit: 65_536, into: &expiredScratch)
             expiredScratch.removeAll(keepingCapacity: true)
         }
-        if table.hasUrgentChanges || table.pendingChangeCount > 0 {
-            flush(nowNanos: nowNanos, stateNow: stateNow, send: send)
-        }
+        // Draining takes each shard lock once and sends nothing when nothing changed, so
+        // it needs no "anything pending?" pass (which would lock every shard again).
+        flush(nowNanos: nowNanos, stateNow: stateNow, send: send)
         continueBulkSend(nowNanos: nowNanos, stateNow: stateNow, send: send)
         retryBulkRequest(nowNanos: nowNanos, send: send)
         repairGaps(nowNanos: nowNanos, stateNow: stateNow, send: send)
