@@ -57,13 +57,21 @@ let package = Package(
         // batching and bulk update.
         .target(name: "PFSyncReplication", dependencies: ["PFSyncCore", "PFSyncWire"], swiftSettings: strict),
 
+        // CARP v2 without I/O: the advertisement codec (HMAC-SHA1 as OpenBSD and UCarp
+        // compute it), the election state machine, demotion.
+        .target(
+            name: "PFSyncCARP",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+
         // The running daemon: sync transport (SwiftNIO), capture threads, control socket,
         // metrics, as swift-service-lifecycle services.
         .target(
             name: "PFSyncDaemon",
             dependencies: [
                 "PFSyncCore", "PFSyncWire", "PFSyncCapture", "PFSyncTracker", "PFSyncConfig",
-                "PFSyncReplication",
+                "PFSyncReplication", "PFSyncCARP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -87,6 +95,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The load-test tool: replays a capture through a primary/backup pair, fails the
+        // primary over, and reports updates/s and sessions lost.
+        .executableTarget(
+            name: "pfsync-replay",
+            dependencies: [
+                "PFSyncCore", "PFSyncCapture", "PFSyncTracker", "PFSyncDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/pfsync-replay",
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "PFSyncCoreTests", dependencies: ["PFSyncCore"], swiftSettings: strict),
         .testTarget(name: "PFSyncWireTests", dependencies: ["PFSyncWire", "PFSyncCore"], swiftSettings: strict),
         .testTarget(name: "PFSyncCaptureTests", dependencies: ["PFSyncCapture", "PFSyncWire"], swiftSettings: strict),
@@ -104,6 +124,8 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: strict
         ),
+        .testTarget(name: "PFSyncCARPTests", dependencies: ["PFSyncCARP"], swiftSettings: strict),
+        .testTarget(name: "PFSyncReplayTests", dependencies: ["PFSyncCore"], swiftSettings: strict),
         .testTarget(name: "pfsyncdTests", dependencies: ["pfsyncd", "PFSyncWire", "PFSyncCore"], swiftSettings: strict),
     ]
 )

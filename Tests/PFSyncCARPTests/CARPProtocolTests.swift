@@ -1,0 +1,9 @@
+import Testing
+@testable import PFSyncCARP
+
+@Suite struct CARPProtocolTests {
+    @Test func headerIsThirtySixBytes() {
+        #expect(CARPProtocol.headerSize == 36)
+        #expect(CARPProtocol.ipProtocol == 112)
+    }
+}
