@@ -39,6 +39,11 @@ public struct EngineConfig: Sendable {
     /// How often expired states are swept from the table (pf's purge); 0 never. A node
     /// whose tracker runs sweeps too, but a backup without capture sources relies on this.
     public var purgeIntervalNanos: UInt64 = 1_000_000_000
+    /// pfsync's `defer`: INS messages ask the peer for an INS_ACK (state flag
+    /// ``PFStateFlags/ack``), which releases the packet held in ``insertAcknowledgements``.
+    public var deferInserts: Bool = false
+    /// Where received INS_ACKs are reported (the packet path holds packets on it).
+    public var insertAcknowledgements: InsertAcknowledgements?
     /// The peer counts as gone when nothing arrived for this long.
     public var peerTimeoutNanos: UInt64 = 3_000_000_000
 

@@ -39,6 +39,12 @@ extension ReplicationEngine {
         counters[.messagesReceived] += 1
         counters.countAction(Self.actionIndex(message), incoming: true)
         switch message {
+        case .insert(let state, _) where state.stateFlags & PFStateFlags.ack != 0:
+            // The sender defers a packet until we acknowledge (pfsync answers INS_ACK at once).
+            var local = state.withLocalTimes(now: stateNow)
+            local.stateFlags &= ~PFStateFlags.ack
+            applyFull(local, stateNow: stateNow)
+            outbound.append(.insertAck(state.identity))
         case .insert(let state, _), .update(let state, _):
             applyFull(state.withLocalTimes(now: stateNow), stateNow: stateNow)
             if status.bulk.incoming == .receiving {
@@ -62,7 +68,9 @@ extension ReplicationEngine {
             applyBulkStatus(bulk)
         case .clear(let ifname, let creatorID):
             counters[.statesDeleted] += UInt64(table.removeAll(creatorID: creatorID, ifname: ifname, recordChange: false))
-        case .insertAck, .tdb, .eof:
+        case .insertAck(let id):
+            config.insertAcknowledgements?.acknowledge(id)
+        case .tdb, .eof:
             break
         }
     }

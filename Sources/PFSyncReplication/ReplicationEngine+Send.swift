@@ -7,7 +7,9 @@ extension ReplicationEngine {
     func message(for delta: StateDelta, stateNow: UInt32) -> PFSyncMessage {
         switch delta.kind {
         case .insert:
-            return .insert(delta.state.wireTimes(now: stateNow), config.stateEncoding)
+            var state = delta.state.wireTimes(now: stateNow)
+            if config.deferInserts { state.stateFlags |= PFStateFlags.ack }
+            return .insert(state, config.stateEncoding)
         case .update:
             return .compressedUpdate(compressedUpdate(of: delta.state, stateNow: stateNow))
         case .delete:
@@ -32,13 +34,36 @@ extension ReplicationEngine {
     /// the datagram after compression: the raw target adapts to the ratio seen.
     @discardableResult
     func sendOutbound(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) -> Int {
+        let queued = outbound.count
+        let frames = sendFrames(
+            count: queued, nowNanos: nowNanos, send: send,
+            append: { writer, index in writer.append(self.outbound[index]) },
+            countSent: { range in
+                for index in range {
+                    self.counters.countAction(Self.actionIndex(self.outbound[index]), incoming: false)
+                }
+            })
+        outbound.removeAll(keepingCapacity: true)
+        counters[.queueMax] = max(counters[.queueMax], UInt64(queued))
+        return frames
+    }
+
+    /// Frames and sends `count` items in order: `append` adds item `index` to the writer
+    /// (false: it does not fit, or the writer cannot carry it), `countSent` counts the
+    /// actions of the items of one sent frame. Shared by the message queue and the bulk
+    /// sender (which appends states without boxing them in messages).
+    @inline(__always)
+    func sendFrames(
+        count: Int, nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void,
+        append: (inout PFSyncPacketWriter, Int) -> Bool, countSent: (Range<Int>) -> Void
+    ) -> Int {
         var frames = 0
         var start = 0
         let minimumTarget = sealer.maxUncompressedPayload
-        while start < outbound.count {
+        while start < count {
             writer.reset()
             var end = start
-            while end < outbound.count, writer.length < rawTarget, writer.append(outbound[end]) {
+            while end < count, writer.length < rawTarget, append(&writer, end) {
                 end += 1
             }
             if end == start {
@@ -73,23 +98,15 @@ extension ReplicationEngine {
             sentAt[Int(sequence % UInt64(sentAt.count))] = nowNanos
             nextSequence += 1
             frames += 1
-            countSent(frameLength: frameLength, messages: outbound[start..<end])
+            counters[.framesSent] += 1
+            counters[.opackets] += 1
+            counters[.bytesSent] += UInt64(frameLength)
+            counters[.messagesSent] += UInt64(end - start)
+            countSent(start..<end)
             adaptRawTarget(rawLength: rawLength, frameLength: frameLength)
             start = end
         }
-        outbound.removeAll(keepingCapacity: true)
-        counters[.queueMax] = max(counters[.queueMax], UInt64(start))
         return frames
-    }
-
-    private func countSent(frameLength: Int, messages: ArraySlice<PFSyncMessage>) {
-        counters[.framesSent] += 1
-        counters[.opackets] += 1
-        counters[.bytesSent] += UInt64(frameLength)
-        counters[.messagesSent] += UInt64(messages.count)
-        for message in messages {
-            counters.countAction(Self.actionIndex(message), incoming: false)
-        }
     }
 
     /// Aims the next frame's raw size at what should compress to ~95% of the datagram.
