@@ -50,6 +50,12 @@ public final class SyncTransport: Service, Sendable {
         ready.futureResult.map { bound in bound.value.snapshot() }
     }
 
+    /// Asks the engine to send pending changes now instead of at the next tick (pfsync's
+    /// deferral pushes a new state's INS at once). Callable from any thread.
+    public func flushNow() {
+        ready.futureResult.whenSuccess { bound in bound.value.flushPending() }
+    }
+
     public func run() async throws {
         let channel: any Channel
         do {
