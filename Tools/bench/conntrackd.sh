@@ -19,6 +19,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TEMPLATE="$SCRIPT_DIR/conntrackd/conntrackd.conf.in"
 LOADER="$SCRIPT_DIR/conntrackd/ctload.py"
 TO_JSON="$SCRIPT_DIR/conntrackd/results_to_json.py"
+CTCTL="$SCRIPT_DIR/conntrackd/ctctl.py"
 
 EVENTS=100000
 EVENT_RATE=20000
@@ -33,7 +34,6 @@ KEEP=0
 PORT=3780
 SOCKET_BUFFER=4194304
 RESEND_QUEUE=131072
-POLL_SECONDS=0.01
 
 usage() {
     cat <<EOF
@@ -60,6 +60,7 @@ EOF
 die() { echo "conntrackd.sh: $*" >&2; exit 1; }
 note() { echo "conntrackd.sh: $*" >&2; }
 
+ORIGINAL_ARGS="$*"
 while [ $# -gt 0 ]; do
     case "$1" in
         --events) EVENTS=${2:?}; shift 2 ;;
@@ -83,8 +84,8 @@ done
 [[ "$LOSS_PERCENT" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "not a percentage: $LOSS_PERCENT"
 [ "$EVENTS" -ge 1 ] || die "--events must be at least 1"
 
-[ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces and starts conntrackd); try: sudo $0 $*"
-[ -r "$TEMPLATE" ] && [ -r "$LOADER" ] && [ -r "$TO_JSON" ] || die "missing files under $SCRIPT_DIR/conntrackd/"
+[ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces and starts conntrackd); try: sudo $0 ${ORIGINAL_ARGS}"
+[ -r "$TEMPLATE" ] && [ -r "$LOADER" ] && [ -r "$TO_JSON" ] && [ -r "$CTCTL" ] || die "missing files under $SCRIPT_DIR/conntrackd/"
 for tool in ip nft python3; do command -v "$tool" >/dev/null || die "$tool not found"; done
 if ! command -v conntrackd >/dev/null || ! command -v conntrack >/dev/null; then
     note "installing conntrackd and conntrack (Debian packages of conntrack-tools)"
@@ -189,16 +190,11 @@ start_daemons() {
     die "conntrackd did not answer -s within 60 s"
 }
 
-# "KEY VALUE" lines from `conntrackd -s` of one side: internal_active, external_active,
-# external_created, external_updated, udp_bytes_sent, udp_bytes_recv, udp_packets_sent, ...
+# "KEY VALUE" lines from the statistics (`conntrackd -s`) of one side: internal_active,
+# external_active, external_created, external_updated, udp_bytes_sent, udp_packets_sent, ...
+# read straight from the control socket (ctctl.py) instead of forking `ip netns exec conntrackd`.
 stats() { # primary|backup
-    "ctl_$1" -s | awk '
-        /^cache internal/ { c = "internal" } /^cache external/ { c = "external" }
-        /current active connections/ { print c "_active", $4 }
-        /connections created/ { print c "_created", $3 } /connections updated/ { print c "_updated", $3 }
-        /Bytes sent/ { print "udp_bytes_sent", $1; print "udp_bytes_recv", $4 }
-        /Pckts sent/ { print "udp_packets_sent", $1; print "udp_packets_recv", $4 }
-        /Malformed msgs/ { print "lost_msgs", $4 }'
+    python3 "$CTCTL" stats "$WORK/$1.ctl"
 }
 stat_of() { # primary|backup KEY
     stats "$1" | awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }'
@@ -238,20 +234,15 @@ record_costs() { # KEY_PREFIX A B ITEMS
     record "$k.items" "$items"
 }
 
-# Waits until `stat_of SIDE KEY` reaches TARGET or DEADLINE seconds pass; echoes the last value
-# and the time (EPOCHREALTIME) it was first seen, so a stalled transfer shows when it stalled.
-wait_for() { # SIDE KEY TARGET DEADLINE_SECONDS
-    local end value previous=-1 changed
-    end=$(awk -v t="$(now)" -v d="$4" 'BEGIN { printf "%.6f", t + d }')
-    changed=$(now)
-    while :; do
-        value=$(stat_of "$1" "$2")
-        [ "$value" != "$previous" ] && { changed=$(now); previous=$value; }
-        [ "$value" -ge "$3" ] && { echo "$value $changed"; return 0; }
-        awk -v t="$(now)" -v e="$end" 'BEGIN { exit !(t > e) }' && { echo "$value $changed"; return 1; }
-        sleep "$POLL_SECONDS"
-    done
+# Polls SIDE's statistics every 5 ms until KEY >= TARGET or DEADLINE seconds pass, after sending
+# request CODE (22 = -B, 23 = -n) to TRIGGER_SIDE if given; prints ctctl.py's JSON line
+# (value, completed, seconds to the poll that first saw the final value, waited_seconds, polls).
+watch() { # SIDE KEY TARGET DEADLINE [TRIGGER_SIDE CODE]
+    local trigger=()
+    [ $# -ge 6 ] && trigger=(--trigger "$WORK/$5.ctl" --code "$6")
+    python3 "$CTCTL" watch "$WORK/$1.ctl" --key "$2" --target "$3" --deadline "$4" "${trigger[@]}"
 }
+json_field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 
 kernel_entries() { ip netns exec "$NS_PRIMARY" conntrack -C; }
 load() { ip netns exec "$NS_PRIMARY" python3 "$LOADER" "$@"; }
@@ -279,7 +270,7 @@ record config.resend_queue_size "$RESEND_QUEUE"
 record config.ack_window_size 300
 record config.socket_buffer_bytes "$SOCKET_BUFFER"
 record config.event_rate "$EVENT_RATE"
-record config.poll_seconds "$POLL_SECONDS"
+record config.poll_seconds 0.005
 
 # Event replication ---------------------------------------------------------------------------
 note "events: $EVENTS entries created then updated at $EVENT_RATE/s in $NS_PRIMARY"
@@ -288,21 +279,22 @@ start_daemons
 sleep 1
 
 event_phase() { # KIND(new|update) LOADER_ARGS...
-    local kind=$1 key started value status=0
+    local kind=$1 key started result
     shift
     key=$( [ "$kind" = new ] && echo external_created || echo external_updated )
     started=$(stat_of backup "$key")
     snapshot ev0
     local t0; t0=$(now)
     load "$@" --count "$EVENTS" --rate "$EVENT_RATE" >"$WORK/load-$kind.json"
-    value=$(wait_for backup "$key" $(( started + EVENTS )) 60) || status=1
-    local t1=${value#* }
-    value=${value% *}
+    result=$(watch backup "$key" $(( started + EVENTS )) 60)
+    local t1; t1=$(now)
     snapshot ev1
     record_costs "events.$kind" ev0 ev1 "$EVENTS"
-    record "events.$kind.replicated" $(( value - started ))
-    record "events.$kind.complete" "$([ "$status" = 0 ] && echo true || echo false)"
-    record "events.$kind.seconds" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+    record "events.$kind.replicated" $(( $(json_field "$result" value) - started ))
+    record "events.$kind.complete" "$(json_field "$result" completed | tr A-Z a-z)"
+    # From the loader's start to the poll that first saw the last event at the backup.
+    record "events.$kind.seconds" "$(awk -v a="$t0" -v b="$t1" -v w="$(json_field "$result" waited_seconds)" \
+        -v s="$(json_field "$result" seconds)" 'BEGIN { printf "%.3f", b - a - w + s }')"
     record "events.$kind.loader" "$(cat "$WORK/load-$kind.json")"
 }
 event_phase new insert --start 0 --mark 1
@@ -312,20 +304,21 @@ stop_daemons
 
 # Bulk ----------------------------------------------------------------------------------------
 bulk_run() { # KEY N HOW(-n|-B) DEADLINE
-    local key=$1 n=$2 how=$3 deadline=$4 value status=0 t0 t1
+    local key=$1 n=$2 how=$3 deadline=$4 result
     snapshot bk0
-    t0=$(now)
-    if [ "$how" = -n ]; then ctl_backup -n >/dev/null; else ctl_primary -B >/dev/null; fi
-    value=$(wait_for backup external_active "$n" "$deadline") || status=1
-    t1=${value#* }
-    value=${value% *}
-    record "$key.waited_seconds" "$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')"
+    if [ "$how" = -n ]; then
+        result=$(watch backup external_active "$n" "$deadline" backup 23)
+    else
+        result=$(watch backup external_active "$n" "$deadline" primary 22)
+    fi
     snapshot bk1
     record_costs "$key" bk0 bk1 "$n"
     record "$key.command" "$( [ "$how" = -n ] && echo "conntrackd -n (on the backup)" || echo "conntrackd -B (on the primary)")"
-    record "$key.arrived" "$value"
-    record "$key.completed" "$([ "$status" = 0 ] && echo true || echo false)"
-    record "$key.seconds" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+    record "$key.arrived" "$(json_field "$result" value)"
+    record "$key.completed" "$(json_field "$result" completed | tr A-Z a-z)"
+    record "$key.seconds" "$(json_field "$result" seconds)"
+    record "$key.waited_seconds" "$(json_field "$result" waited_seconds)"
+    record "$key.polls" "$(json_field "$result" polls)"
     record "$key.deadline_seconds" "$deadline"
     record "$key.load_average" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
@@ -334,7 +327,7 @@ prepare_bulk() { # N
     note "bulk: filling the primary's kernel table to $1 entries"
     fill_kernel "$1"
     start_daemons
-    wait_for primary internal_active "$1" 300 >/dev/null \
+    [ "$(json_field "$(watch primary internal_active "$1" 300)" completed)" = True ] \
         || die "the primary's internal cache did not reach $1 entries after start"
     sleep 1
 }
