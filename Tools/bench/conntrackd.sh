@@ -4,8 +4,8 @@
 #
 # Phases (each with fresh figures from /proc and conntrackd's own counters):
 #   events  - N TCP ESTABLISHED entries created in the primary's kernel table through ctnetlink
-#             (paced, Tools/bench/conntrackd/ctload.py), then one ct mark change on each: the
-#             conntrack events conntrackd turns into sync messages. Measured: events that reached
+#             (paced, Tools/bench/conntrackd/ctload.py), then one ct mark change on each, then
+#             each deleted: the new/update/destroy events conntrackd turns into sync messages. Measured: events that reached
 #             the backup's external cache, CPU (us) per event on each daemon, bytes per event.
 #   bulk    - the primary's kernel table holds N entries, both daemons restart (the primary dumps
 #             the kernel table into its internal cache), then `conntrackd -n` on the backup
@@ -42,8 +42,8 @@ Usage: sudo $0 [options]
 Measures conntrackd FTFW over UDP (two network namespaces joined by a veth pair) and prints
 one JSON object (also written to --out FILE).
 
-  --events N          entries created then updated in the event phase (default $EVENTS)
-  --event-rate R      entries per second the loader creates/updates (default $EVENT_RATE;
+  --events N          entries created, updated, deleted in the event phase (default $EVENTS)
+  --event-rate R      entries per second the loader creates/updates/deletes (default $EVENT_RATE;
                       0 = unpaced, which overruns conntrackd's netlink event socket)
   --bulk N[,N...]     bulk sizes, ascending (default $BULK_SIZES)
   --loss-entries N    bulk size of the loss run (default $LOSS_ENTRIES)
@@ -273,15 +273,17 @@ record config.event_rate "$EVENT_RATE"
 record config.poll_seconds 0.005
 
 # Event replication ---------------------------------------------------------------------------
-note "events: $EVENTS entries created then updated at $EVENT_RATE/s in $NS_PRIMARY"
+note "events: $EVENTS entries created, updated, deleted at $EVENT_RATE/s in $NS_PRIMARY"
 ip netns exec "$NS_PRIMARY" conntrack -F >/dev/null 2>&1 || true
 start_daemons
 sleep 1
 
-event_phase() { # KIND(new|update) LOADER_ARGS...
+event_phase() { # KIND(new|update|destroy) LOADER_ARGS...
     local kind=$1 key started result
     shift
-    key=$( [ "$kind" = new ] && echo external_created || echo external_updated )
+    case "$kind" in
+        new) key=external_created ;; update) key=external_updated ;; *) key=external_destroyed ;;
+    esac
     started=$(stat_of backup "$key")
     snapshot ev0
     local t0; t0=$(now)
@@ -299,6 +301,7 @@ event_phase() { # KIND(new|update) LOADER_ARGS...
 }
 event_phase new insert --start 0 --mark 1
 event_phase update update --start 0 --mark 2
+event_phase destroy delete --start 0
 record events.netlink_overrun_log_lines "$(grep -ci overrun "$WORK/primary.log" 2>/dev/null || true)"
 stop_daemons
 

@@ -60,6 +60,8 @@ def parse_stats(text):
             values[cache + "_created"] = int(fields[2])
         elif "connections updated" in line and cache:
             values[cache + "_updated"] = int(fields[2])
+        elif "connections destroyed" in line and cache:
+            values[cache + "_destroyed"] = int(fields[2])
         elif "Bytes sent" in line:
             values["udp_bytes_sent"], values["udp_bytes_recv"] = int(fields[0]), int(fields[3])
         elif "Pckts sent" in line:

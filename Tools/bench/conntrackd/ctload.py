@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Create or update conntrack entries in the current network namespace through ctnetlink.
+"""Create, update or delete conntrack entries in the current network namespace through ctnetlink.
 
 Used by Tools/bench/conntrackd.sh. `conntrack -I` forks one request per entry (~35k/s) and
 `conntrack -R` (1.4.7) fails every `-U` after the first, so this talks netlink directly:
@@ -22,6 +22,7 @@ import time
 NETLINK_NETFILTER = 12
 NFNL_SUBSYS_CTNETLINK = 1
 IPCTNL_MSG_CT_NEW = 0
+IPCTNL_MSG_CT_DELETE = 2
 NLM_F_REQUEST = 0x1
 NLM_F_CREATE = 0x400
 NLM_F_EXCL = 0x200
@@ -73,7 +74,8 @@ MARK_ADDRESS = b"\xde\xad\xbe\xef"
 MARK_PORT = 0xCAFE
 
 
-def message(src, sport, create, mark, timeout, seq):
+def message(src, sport, mode, mark, timeout, seq):
+    create = mode == "insert"
     body = tuple_attr(CTA_TUPLE_ORIG, src, DST, sport, 80)
     if create:
         body += tuple_attr(CTA_TUPLE_REPLY, DST, src, 80, sport)
@@ -81,10 +83,11 @@ def message(src, sport, create, mark, timeout, seq):
         body += nested(CTA_PROTOINFO, nested(CTA_PROTOINFO_TCP,
                        attr(CTA_PROTOINFO_TCP_STATE, bytes([TCP_CONNTRACK_ESTABLISHED]))))
         body += attr(CTA_TIMEOUT, struct.pack("!I", timeout))
-    body += attr(CTA_MARK, struct.pack("!I", mark))
+    if mode != "delete":
+        body += attr(CTA_MARK, struct.pack("!I", mark))
     flags = NLM_F_REQUEST | (NLM_F_CREATE | NLM_F_EXCL if create else 0)
     nfgen = struct.pack("=BBH", socket.AF_INET, 0, 0)
-    msg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW
+    msg_type = (NFNL_SUBSYS_CTNETLINK << 8) | (IPCTNL_MSG_CT_DELETE if mode == "delete" else IPCTNL_MSG_CT_NEW)
     return struct.pack("=IHHII", 16 + len(nfgen) + len(body), msg_type, flags, seq, 0) + nfgen + body
 
 
@@ -92,8 +95,9 @@ class Batch:
     """A buffer of identical messages whose address, port and sequence fields are patched in
     place per entry (building each message from scratch costs more than the kernel's insert)."""
 
-    def __init__(self, size, create, mark, timeout):
-        template = message(MARK_ADDRESS, MARK_PORT, create, mark, timeout, 0)
+    def __init__(self, size, mode, mark, timeout):
+        create = mode == "insert"
+        template = message(MARK_ADDRESS, MARK_PORT, mode, mark, timeout, 0)
         self.length = len(template)
         self.address_offsets = [i for i in range(self.length - 3) if template[i:i + 4] == MARK_ADDRESS]
         self.port_offsets = [i for i in range(self.length - 1) if template[i:i + 2] == struct.pack("!H", MARK_PORT)]
@@ -142,7 +146,7 @@ def drain_errors(sock, state):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["insert", "update"])
+    parser.add_argument("mode", choices=["insert", "update", "delete"])
     parser.add_argument("--start", type=int, default=0, help="first entry index")
     parser.add_argument("--count", type=int, required=True, help="number of entries")
     parser.add_argument("--mark", type=int, default=1, help="ct mark to set (an update changes it)")
@@ -155,9 +159,8 @@ def main():
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8 << 20)
     sock.bind((0, 0))
-    create = args.mode == "insert"
     state = {"errors": 0, "first_error": None}
-    batch = Batch(args.batch, create, args.mark, args.timeout)
+    batch = Batch(args.batch, args.mode, args.mark, args.timeout)
     sent = 0
     begin = time.monotonic()
     index = args.start
