@@ -12,4 +12,12 @@ public enum CARPProtocol {
     public static let requiredTTL: UInt8 = 255
     /// The size of the CARP header, HMAC included.
     public static let headerSize = 36
+    /// The authlen field: the authentication data's length in 32-bit words (counter + HMAC).
+    public static let authLengthWords: UInt8 = 7
+    /// The size of the HMAC-SHA1 digest.
+    public static let digestSize = 20
+    /// The size of the key the password is copied into (zero padded).
+    public static let keySize = 20
+    /// The largest advskew a node configures (255 with advbase 255 means "leaving").
+    public static let maximumSkew: UInt8 = 254
 }
