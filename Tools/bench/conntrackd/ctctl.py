@@ -89,7 +89,10 @@ def watch(args):
             value, changed = current, now
         if value >= args.target or now > deadline:
             break
-        time.sleep(args.interval)
+        # Every 5 ms while the count moves; up to every 100 ms once it has stalled for a second,
+        # so a transfer that never completes is not charged for tens of thousands of polls.
+        stalled = now - changed > 1.0
+        time.sleep(max(args.interval, 0.1) if stalled else args.interval)
     if trigger is not None:
         trigger.close()
     print(json.dumps({"value": value, "completed": value >= args.target,
