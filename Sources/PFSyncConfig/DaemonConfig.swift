@@ -93,6 +93,16 @@ public struct CARPConfig: Sendable, Hashable {
     public var preempt: Bool = false
     public var interface: String?
     public var virtualAddresses: [String] = []
+    /// More virtual hosts: "vhid=2 interface=wan0 vip=192.0.2.100/24 [advskew=N ...]" each.
+    public var virtualHosts: [String] = []
+    /// A unicast peer instead of multicast 224.0.0.18.
+    public var peer: String?
+    /// Scripts run with `<if> <vip>` on becoming / leaving master (UCarp's -u / -d).
+    public var upScript: String?
+    public var downScript: String?
+    /// Demotion while the bulk update is unfinished (0 disables), and its time limit.
+    public var bulkDemotion: Int = 240
+    public var bulkDemotionLimitSeconds: Double = 60
 }
 
 /// The whole configuration of `pfsyncd run`.
@@ -220,7 +230,8 @@ public struct DaemonConfig: Sendable, Hashable {
         }
 
         // [carp]
-        let carpKeys = ["vhid", "advbase", "advskew", "password", "preempt", "interface", "vip"].map { "carp." + $0 }
+        let carpKeys = ["vhid", "advbase", "advskew", "password", "preempt", "interface", "vip", "virtual_hosts", "peer",
+                        "up_script", "down_script", "bulk_demotion", "bulk_demotion_limit_s"].map { "carp." + $0 }
         if carpKeys.contains(where: reader.has) {
             var carp = CARPConfig()
             if let vhid = try reader.integer(k("carp.vhid"), in: 1...255) { carp.vhid = Int(vhid) }
@@ -236,6 +247,14 @@ public struct DaemonConfig: Sendable, Hashable {
             if let preempt = try reader.bool(k("carp.preempt")) { carp.preempt = preempt }
             carp.interface = try reader.string(k("carp.interface"))
             carp.virtualAddresses = try reader.strings(k("carp.vip")) ?? []
+            carp.virtualHosts = try reader.strings(k("carp.virtual_hosts")) ?? []
+            carp.peer = try reader.string(k("carp.peer"))
+            carp.upScript = try reader.string(k("carp.up_script"))
+            carp.downScript = try reader.string(k("carp.down_script"))
+            if let demotion = try reader.integer(k("carp.bulk_demotion"), in: 0...255) { carp.bulkDemotion = Int(demotion) }
+            if let limit = try reader.number(k("carp.bulk_demotion_limit_s"), in: 1...86_400) {
+                carp.bulkDemotionLimitSeconds = limit
+            }
             config.carp = carp
         } else {
             known += carpKeys

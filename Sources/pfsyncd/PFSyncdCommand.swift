@@ -8,7 +8,7 @@ struct PFSyncdCommand: AsyncParsableCommand {
         abstract: "A pfsync-compatible firewall state-table replicator for Linux.",
         subcommands: [
             DecodeCommand.self, TrackCommand.self, RunCommand.self, StatsCommand.self, StatusCommand.self, StatesCommand.self,
-            PromoteCommand.self,
+            PromoteCommand.self, DemoteCommand.self,
         ]
     )
 }

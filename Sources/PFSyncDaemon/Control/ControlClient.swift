@@ -27,8 +27,10 @@ public enum ControlClientError: Error, Sendable, CustomStringConvertible {
 
 /// A blocking client of the control socket (the CLI side).
 public enum ControlClient {
-    /// Sends `{"command": command}` and returns the daemon's `result`.
-    public static func request(path: String, command: String, timeoutSeconds: Int = 30) throws(ControlClientError)
+    /// Sends `{"command": command, ...arguments}` and returns the daemon's `result`.
+    public static func request(
+        path: String, command: String, arguments: [(String, JSONValue)] = [], timeoutSeconds: Int = 30
+    ) throws(ControlClientError)
         -> JSONValue
     {
         let descriptor = try connect(path: path)
@@ -37,7 +39,7 @@ public enum ControlClient {
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var request: [UInt8] = []
-        JSONValue.object([("command", .string(command))]).write(into: &request)
+        JSONValue.object([("command", .string(command))] + arguments).write(into: &request)
         request.append(0x0A)
         try writeAll(descriptor, request, path: path)
         let line = try readLine(descriptor, path: path)

@@ -5,7 +5,7 @@ import PFSyncCore
 /// object: `{"ok": true, "result": ...}` or `{"ok": false, "error": "..."}`.
 public final class ControlResponder: Sendable {
     /// The commands understood.
-    public static let commands = ["stats", "status", "states", "promote"]
+    public static let commands = ["stats", "status", "states", "promote", "demote"]
 
     private let nodeID: UInt32
     private let epoch: UInt32
@@ -44,11 +44,11 @@ public final class ControlResponder: Sendable {
         }
         switch command {
         case "stats":
-            let (nodeID, table, captures) = (self.nodeID, self.table, self.captures)
+            let (nodeID, table, captures, role) = (self.nodeID, self.table, self.captures, self.role)
             return snapshot().map { snapshot in
-                Self.success(
+                Self.success(CARPJSON.adding(to:
                     StatsJSON.object(
-                        nodeID: nodeID, snapshot: snapshot, tableCount: table.count, captures: captures.current))
+                        nodeID: nodeID, snapshot: snapshot, tableCount: table.count, captures: captures.current), role: role))
             }.hop(to: loop)
         case "status":
             let (nodeID, epoch, role, peer, table, captures) = (
@@ -56,10 +56,10 @@ public final class ControlResponder: Sendable {
             )
             let uptime = Double(DaemonClock.monotonicNanos() &- startedNanos) / 1e9
             return snapshot().map { snapshot in
-                Self.success(
+                Self.success(CARPJSON.adding(to:
                     StatusJSON.object(
                         nodeID: nodeID, epoch: epoch, role: role, peerAddress: peer, snapshot: snapshot,
-                        tableCount: table.count, captures: captures.current, uptimeSeconds: uptime))
+                        tableCount: table.count, captures: captures.current, uptimeSeconds: uptime), role: role))
             }.hop(to: loop)
         case "states":
             let now = DaemonClock.wallSeconds()
@@ -68,8 +68,11 @@ public final class ControlResponder: Sendable {
                 Self.success(.object([("states", .array(states.map { StateJSON.object($0, now: now) }))])))
         case "promote":
             let changed = role.promote()
+            CARPControl.promote(role: role)
             return loop.makeSucceededFuture(
                 Self.success(.object([("role", .string(role.name)), ("changed", .bool(changed))])))
+        case "demote":
+            return loop.makeSucceededFuture(CARPControl.demote(request, role: role))
         default:
             return loop.makeSucceededFuture(
                 Self.failure("unknown command \"\(command)\" (known: \(Self.commands.joined(separator: ", ")))"))

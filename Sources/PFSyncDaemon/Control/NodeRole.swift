@@ -1,12 +1,17 @@
 import Synchronization
 
-/// This node's role as `status` shows it. Until CARP decides roles, a node is "active";
-/// `pfsyncd promote` marks it "master".
+/// This node's role as `status` shows it. With a `[carp]` section the role is CARP's
+/// ("init", "backup", "master", or "mixed" when vhids differ). Without CARP a node is
+/// "active"; `pfsyncd promote` marks it "master".
 public final class NodeRole: Sendable {
     private let promoted = Atomic<Bool>(false)
+    /// The CARP election's view, when CARP runs.
+    public let carp: CARPMonitor?
 
-    /// Not promoted.
-    public init() {}
+    /// Not promoted; `carp` when CARP decides the role.
+    public init(carp: CARPMonitor? = nil) {
+        self.carp = carp
+    }
 
     /// Marks the node master. Returns false when it already was.
     @discardableResult
@@ -17,6 +22,9 @@ public final class NodeRole: Sendable {
     /// True after ``promote()``.
     public var isPromoted: Bool { promoted.load(ordering: .acquiring) }
 
-    /// "master" once promoted, else "active".
-    public var name: String { isPromoted ? "master" : "active" }
+    /// CARP's role when CARP runs; otherwise "master" once promoted, else "active".
+    public var name: String {
+        if let carp { return carp.current.role }
+        return isPromoted ? "master" : "active"
+    }
 }

@@ -29,14 +29,23 @@ public enum Daemon {
             loop: group.next(), engineConfig: plan.engine, table: table, key: plan.key, endpoints: plan.endpoints,
             sync: plan.config.sync, testing: plan.config.testing, stats: stats, logger: logger)
         let capture = CaptureService(sources: plan.sources, table: table, trackerConfig: plan.tracker, logger: logger)
+        let carpMonitor: CARPMonitor? = plan.config.carp == nil ? nil : CARPMonitor()
         let responder = ControlResponder(
             nodeID: plan.config.nodeID, epoch: plan.engine.epoch, peerAddress: SyncEndpoints.text(plan.endpoints.destination),
-            table: table, role: NodeRole(), captures: capture.monitor, snapshot: { transport.snapshot() })
+            table: table, role: NodeRole(carp: carpMonitor), captures: capture.monitor, snapshot: { transport.snapshot() })
         let control = ControlServer(path: plan.config.controlSocket, group: group, responder: responder, logger: logger)
         var services: [any Service] = [transport, capture, control]
         if let listen = plan.config.metricsListen, let (host, port) = DaemonConfig.hostAndPort(listen) {
             services.append(
                 MetricsServer(host: host, port: Int(port), group: group, stats: stats, table: table, logger: logger))
+        }
+        if let carp = plan.config.carp, let carpMonitor {
+            // Last in the list, so it stops first: it hands the addresses over while sync still runs.
+            let carpPlan = try CARPPlan(config: carp, devices: System.enumerateDevices())
+            services.append(
+                CARPService(
+                    loop: group.next(), plan: carpPlan, monitor: carpMonitor, engineSnapshot: { transport.snapshot() },
+                    logger: logger))
         }
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
