@@ -60,6 +60,9 @@ public struct CaptureConfig: Sendable, Hashable {
     public var snaplen: Int = 262_144
     /// pf's sloppy state tracking.
     public var sloppy: Bool = false
+    /// A feed socket (Unix stream, mode 0600) through which a client such as `pfsync-replay`
+    /// streams frames into a tracker (PROTOCOL.md, "Feed socket").
+    public var feed: String?
     /// Replay pace of capture files: 0 (the default) as fast as possible, otherwise a
     /// multiple of the capture's own speed (1 = as captured, 2 = twice as fast).
     public var rate: Double = 0
@@ -202,6 +205,13 @@ public struct DaemonConfig: Sendable, Hashable {
         }
         if let sloppy = try reader.bool(k("capture.sloppy")) { config.capture.sloppy = sloppy }
         if let rate = try reader.number(k("capture.rate"), in: 0...1_000_000) { config.capture.rate = rate }
+        if let feed = try reader.string(k("capture.feed")) {
+            guard !feed.isEmpty, feed.utf8.count < 108 else {
+                throw ConfigError(key: "capture.feed", problem: "must be a socket path of 1 to 107 bytes",
+                                  line: reader.line(of: "capture.feed"))
+            }
+            config.capture.feed = feed
+        }
 
         // [table]
         if let shards = try reader.integer(k("table.shards"), in: 1...4096) {

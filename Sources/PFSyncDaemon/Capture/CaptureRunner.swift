@@ -52,6 +52,9 @@ struct CaptureRunner {
                 status.phase = .failed
                 status.error = "\(error)"
             }
+        case .feed:
+            status.phase = .failed
+            status.error = "a feed socket is served by FeedRunner"
         }
         status.summary = tracker.summary
         monitor.publish(status, at: index)

@@ -12,17 +12,28 @@ public final class CaptureService: Service, Sendable {
     private let table: StateTable
     private let trackerConfig: TrackerConfig
     private let logger: Logger
+    private let deferral: FeedDeferral?
     private let stop = StopFlag()
     /// What `status` shows about every source.
     public let monitor: CaptureMonitor
 
-    /// Creates the service; threads start in ``run()``.
-    public init(sources: [CaptureSource], table: StateTable, trackerConfig: TrackerConfig, logger: Logger) {
+    /// Creates the service; threads start in ``run()``. `deferral` (`sync.defer`) holds a
+    /// feed socket's batch replies until the peer acknowledged the batch's new states.
+    public init(
+        sources: [CaptureSource], table: StateTable, trackerConfig: TrackerConfig, logger: Logger,
+        deferral: FeedDeferral? = nil
+    ) {
         self.sources = sources
+        self.deferral = deferral
         self.table = table
         self.trackerConfig = trackerConfig
         self.logger = logger
-        self.monitor = CaptureMonitor(sources: sources.map { CaptureStatus(name: $0.name, isFile: $0.isFile) })
+        self.monitor = CaptureMonitor(
+            sources: sources.map { source in
+                var status = CaptureStatus(name: source.name, isFile: source.isFile)
+                if case .feed = source { status.isFeed = true }
+                return status
+            })
     }
 
     public func run() async throws {
@@ -33,6 +44,13 @@ public final class CaptureService: Service, Sendable {
         let pool = NIOThreadPool(numberOfThreads: sources.count)
         pool.start()
         for (index, source) in sources.enumerated() {
+            if case .feed(let path) = source {
+                let runner = FeedRunner(
+                    path: path, index: index, table: table, trackerConfig: trackerConfig, monitor: monitor, stop: stop,
+                    deferral: deferral)
+                pool.submit { _ in runner.run() }
+                continue
+            }
             let runner = CaptureRunner(
                 source: source, index: index, table: table, trackerConfig: trackerConfig, monitor: monitor, stop: stop)
             pool.submit { _ in runner.run() }

@@ -6,12 +6,15 @@ public enum CaptureSource: Sendable, Hashable {
     case interface(name: String, filter: String?, snaplen: Int)
     /// A capture file, replayed at `rate` times its own speed (0: as fast as possible).
     case file(path: String, rate: Double)
+    /// A feed socket (`capture.feed`): a client streams frames in (``FeedProtocol``).
+    case feed(path: String)
 
     /// The interface name or path.
     public var name: String {
         switch self {
         case .interface(let name, _, _): return name
         case .file(let path, _): return path
+        case .feed(let path): return path
         }
     }
 

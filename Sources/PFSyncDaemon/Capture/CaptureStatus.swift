@@ -26,8 +26,13 @@ public struct CaptureStatus: Sendable, Equatable {
     public var packetsRead: UInt64 = 0
     /// The tracker's counters.
     public var summary = TrackerSummary()
-    /// Why it failed or stopped early, when it did.
+    /// Why it failed or stopped early, when it did (a feed: the last connection error).
     public var error: String?
+    /// True for a feed socket (``CaptureSource/feed(path:)``).
+    public var isFeed = false
+    /// A feed socket: clients served, and connections closed for a bad hello or record.
+    public var feedConnections: UInt64 = 0
+    public var feedErrors: UInt64 = 0
 
     /// A source that has not started.
     public init(name: String, isFile: Bool) {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PFSyncReplication
 
 /// The `pfsyncd status` object.
@@ -13,8 +18,11 @@ public enum StatusJSON {
             return .double((Double(ago) / 1e4).rounded() / 100)
         } ?? .null
         let bulk = status.bulk
+        let pid = JSONValue.unsigned(UInt64(clamping: Int64(getpid())))
+        let feed: JSONValue = captures.first(where: \.isFeed).map { .string($0.name) } ?? .null
         return .object([
             ("node_id", .unsigned(UInt64(nodeID))),
+            ("pid", pid),
             ("epoch", .unsigned(UInt64(epoch))),
             ("role", .string(role.name)),
             ("promoted", .bool(role.isPromoted)),
@@ -42,18 +50,29 @@ public enum StatusJSON {
             ])),
             ("table", .object([("states", .unsigned(UInt64(tableCount)))])),
             ("capture", .array(captures.map(capture))),
+            ("feed", feed),
         ])
     }
 
     private static func capture(_ status: CaptureStatus) -> JSONValue {
-        .object([
+        var pairs: [(String, JSONValue)] = [
             ("source", .string(status.name)),
-            ("kind", .string(status.isFile ? "file" : "interface")),
+            ("kind", .string(kind(status))),
             ("phase", .string(status.phase.rawValue)),
             ("packets_read", .unsigned(status.packetsRead)),
             ("states_created", .unsigned(status.summary.statesCreated)),
             ("tracker", StatsJSON.tracker(status.summary)),
             ("error", status.error.map(JSONValue.string) ?? .null),
-        ])
+        ]
+        if status.isFeed {
+            pairs.append(("connections", .unsigned(status.feedConnections)))
+            pairs.append(("feed_errors", .unsigned(status.feedErrors)))
+        }
+        return .object(pairs)
+    }
+
+    private static func kind(_ status: CaptureStatus) -> String {
+        if status.isFeed { return "feed" }
+        return status.isFile ? "file" : "interface"
     }
 }

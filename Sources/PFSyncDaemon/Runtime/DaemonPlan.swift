@@ -57,6 +57,7 @@ public struct DaemonPlan: Sendable {
         sources = config.capture.interfaces.map {
             .interface(name: $0, filter: config.capture.filter, snaplen: config.capture.snaplen)
         } + config.capture.files.map { .file(path: $0, rate: config.capture.rate) }
+        if let feed = config.capture.feed { sources.append(.feed(path: feed)) }
     }
 
     /// The full-state format of `sync.state_format`.

@@ -99,6 +99,7 @@ extension Tracker {
     mutating func insert(_ state: PFState) -> Verdict {
         switch table.insert(state, recordChange: true) {
         case .inserted:
+            lastCreated = state.identity
             switch state.proto {
             case IPProtocol.tcp: summary.statesByProto.tcp &+= 1
             case IPProtocol.udp: summary.statesByProto.udp &+= 1

@@ -28,6 +28,9 @@ public struct Tracker {
     public internal(set) var clock: UInt32
     /// Follow packet capture times (true) or only ``advanceClock(to:)`` (false).
     public var followPacketTime: Bool
+    /// The identity of the last state this tracker inserted (pfsync's defer waits for its
+    /// acknowledgement).
+    public internal(set) var lastCreated: StateID?
 
     @usableFromInline var ids: StateIDGenerator
     @usableFromInline var nextPurge: UInt32
