@@ -125,7 +125,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PFSyncCARPTests", dependencies: ["PFSyncCARP"], swiftSettings: strict),
-        .testTarget(name: "PFSyncReplayTests", dependencies: ["PFSyncCore"], swiftSettings: strict),
+        // Runs the built pfsync-replay and pfsyncd (dependencies so that both are built).
+        .testTarget(name: "PFSyncReplayTests", dependencies: ["pfsync-replay", "pfsyncd"], swiftSettings: strict),
         .testTarget(name: "pfsyncdTests", dependencies: ["pfsyncd", "PFSyncWire", "PFSyncCore"], swiftSettings: strict),
     ]
 )
