@@ -119,20 +119,13 @@ socket = "$DIR/$1.sock"
 [carp]
 interface = "lan"
 vhid = 1
-vip = "$LAN_VIP/24"
+vip = ["$LAN_VIP/24"]
 advbase = $ADVBASE
 advskew = $5
 password = "$CARP_PASS"
 preempt = true
-[[carp.hosts]]
-interface = "wan"
-vhid = 2
-vip = "$WAN_VIP/24"
+virtual_hosts = ["vhid=2 interface=wan vip=$WAN_VIP/24"]
 CONF
-    # Older CARP configs know one virtual host only: LAB_SINGLE_VHID=1 drops the WAN host.
-    if [[ "${LAB_SINGLE_VHID:-0}" == 1 ]]; then
-        sed -i '/^\[\[carp.hosts\]\]/,$d' "$DIR/$1.toml"
-    fi
 }
 
 start_fw() { # name ns node_id sync_self sync_peer advskew
