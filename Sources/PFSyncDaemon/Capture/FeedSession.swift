@@ -120,8 +120,7 @@ struct FeedSession {
         }
         tracker.advanceClock(to: DaemonClock.wallSeconds())
         if let deferral, !created.isEmpty {
-            deferral.flushNow()
-            _ = deferral.waitForAcknowledgements(created, FeedDeferral.timeoutNanos)
+            _ = deferral.hold(created)
         }
         status.packetsRead &+= UInt64(count)
         reply.withUnsafeMutableBytes { FeedProtocol.put(UInt32(count), into: $0, at: 0) }

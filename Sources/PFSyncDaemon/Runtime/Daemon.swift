@@ -28,7 +28,9 @@ public enum Daemon {
         let transport = SyncTransport(
             loop: group.next(), engineConfig: plan.engine, table: table, key: plan.key, endpoints: plan.endpoints,
             sync: plan.config.sync, testing: plan.config.testing, stats: stats, logger: logger)
-        let capture = CaptureService(sources: plan.sources, table: table, trackerConfig: plan.tracker, logger: logger)
+        let capture = CaptureService(
+            sources: plan.sources, table: table, trackerConfig: plan.tracker, logger: logger,
+            deferral: FeedDeferral.of(plan: plan, link: transport))
         let carpMonitor: CARPMonitor? = plan.config.carp == nil ? nil : CARPMonitor()
         let responder = ControlResponder(
             nodeID: plan.config.nodeID, epoch: plan.engine.epoch, peerAddress: SyncEndpoints.text(plan.endpoints.destination),

@@ -43,6 +43,7 @@ public struct DaemonPlan: Sendable {
         engine.resendFrames = config.sync.resendFrames
         engine.keepaliveNanos = UInt64(config.sync.keepaliveMilliseconds * 1_000_000)
         engine.stateEncoding = Self.encoding(format: config.sync.stateFormat)
+        if config.sync.deferral { engine.insertAcknowledgements = InsertAcknowledgements() }
         self.engine = engine
 
         var timeouts = TrackerTimeouts.pfDefaults
