@@ -24,6 +24,7 @@ public enum StatusJSON {
             ("node_id", .unsigned(UInt64(nodeID))),
             ("pid", pid),
             ("epoch", .unsigned(UInt64(epoch))),
+            ("mode", .string(snapshot.mode)),
             ("role", .string(role.name)),
             ("promoted", .bool(role.isPromoted)),
             ("uptime_s", .double((uptimeSeconds * 10).rounded() / 10)),

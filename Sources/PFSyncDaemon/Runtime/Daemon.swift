@@ -25,9 +25,7 @@ public enum Daemon {
     private static func runServices(plan: DaemonPlan, group: MultiThreadedEventLoopGroup, logger: Logger) async throws {
         let table = plan.makeTable()
         let stats = ReplicationStats()
-        let transport = SyncTransport(
-            loop: group.next(), engineConfig: plan.engine, table: table, key: plan.key, endpoints: plan.endpoints,
-            sync: plan.config.sync, testing: plan.config.testing, stats: stats, logger: logger)
+        let transport = try syncLink(plan: plan, loop: group.next(), table: table, stats: stats, logger: logger)
         let capture = CaptureService(
             sources: plan.sources, table: table, trackerConfig: plan.tracker, logger: logger,
             deferral: FeedDeferral.of(plan: plan, link: transport))

@@ -10,8 +10,8 @@ import PFSyncWire
 public struct DaemonPlan: Sendable {
     /// The configuration.
     public var config: DaemonConfig
-    /// The pre-shared key.
-    public var key: SyncKey
+    /// The pre-shared key (pfsyncd mode; nil in plain pfsync mode, which has none).
+    public var key: SyncKey?
     /// The sync link's addresses.
     public var endpoints: SyncEndpoints
     /// The replication engine's settings.
@@ -23,16 +23,19 @@ public struct DaemonPlan: Sendable {
 
     /// Derives the plan. `epoch` is this run's epoch (default: the wall clock in seconds).
     public init(config: DaemonConfig, epoch: UInt32 = DaemonClock.wallSeconds()) throws(SyncSetupError) {
-        guard config.sync.mode == .pfsyncd else {
-            throw SyncSetupError("sync.mode \"pfsync\" (raw IP protocol 240) is not implemented yet; use \"pfsyncd\"")
-        }
-        guard let keyPath = config.sync.keyFile else {
-            throw SyncSetupError("config: sync.key_file: is required in pfsyncd mode")
-        }
-        do {
-            key = try SyncKey.load(path: keyPath)
-        } catch {
-            throw SyncSetupError("sync.key_file \(keyPath): \(error)")
+        if config.sync.mode == .pfsync {
+            // Plain pfsync has no key; its raw socket needs CAP_NET_RAW (checked now).
+            key = nil
+            try Self.checkPlainPFSync(config.sync)
+        } else {
+            guard let keyPath = config.sync.keyFile else {
+                throw SyncSetupError("config: sync.key_file: is required in pfsyncd mode")
+            }
+            do {
+                key = try SyncKey.load(path: keyPath)
+            } catch {
+                throw SyncSetupError("sync.key_file \(keyPath): \(error)")
+            }
         }
         self.config = config
         endpoints = try SyncEndpoints(sync: config.sync)
@@ -44,6 +47,7 @@ public struct DaemonPlan: Sendable {
         engine.keepaliveNanos = UInt64(config.sync.keepaliveMilliseconds * 1_000_000)
         engine.stateEncoding = Self.encoding(format: config.sync.stateFormat)
         if config.sync.deferral { engine.insertAcknowledgements = InsertAcknowledgements() }
+        if config.sync.mode == .pfsync { Self.adaptToPlainPFSync(&engine) }
         self.engine = engine
 
         var timeouts = TrackerTimeouts.pfDefaults

@@ -12,16 +12,19 @@ public struct EngineSnapshot: Sendable {
     public var transport: TransportCounters
     /// When the snapshot was taken (monotonic nanoseconds), to age `status.lastFrameNanos`.
     public var takenNanos: UInt64
+    /// The sync mode (`sync.mode`): "pfsyncd" or "pfsync" (plain pfsync on IP protocol 240).
+    public var mode: String
 
     /// Creates a snapshot.
     public init(
         counters: ReplicationCounters, status: EngineStatus, lag: LagHistogram, transport: TransportCounters,
-        takenNanos: UInt64
+        takenNanos: UInt64, mode: String = "pfsyncd"
     ) {
         self.counters = counters
         self.status = status
         self.lag = lag
         self.transport = transport
         self.takenNanos = takenNanos
+        self.mode = mode
     }
 }

@@ -28,8 +28,12 @@ public struct SyncEndpoints: Sendable {
     /// Largest UDP payload for the MTU (MTU - 28 for IPv4, - 48 for IPv6).
     public var maxDatagramSize: Int
 
-    /// Resolves the addresses of `sync`.
+    /// Resolves the addresses of `sync` (plain pfsync mode: see ``init(plainPFSync:)``).
     public init(sync: SyncConfig) throws(SyncSetupError) {
+        if sync.mode == .pfsync {
+            self = try SyncEndpoints(plainPFSync: sync)
+            return
+        }
         guard let target = sync.peer ?? sync.group else {
             throw SyncSetupError("config: sync.peer: is required: the peer's address (or set sync.group)")
         }

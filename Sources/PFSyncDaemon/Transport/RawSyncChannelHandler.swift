@@ -1,0 +1,113 @@
+import NIOCore
+import PFSyncReplication
+
+/// Drives one ``PlainPFSyncEngine`` from a raw IP protocol-240 channel: every datagram
+/// (IPv4 header included) goes to the engine together with whether it arrived on the sync
+/// interface (from the datagram's packet info, IP_PKTINFO); packets out become datagrams to
+/// the peer or the multicast group. Lives on the channel's event loop, like the engine.
+public final class RawSyncChannelHandler: ChannelInboundHandler {
+    public typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    public typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    /// The engine (confined to this handler's event loop).
+    public let engine: PlainPFSyncEngine
+    private let destination: SocketAddress
+    private let syncInterfaceIndex: Int
+    private let wallSeconds: () -> UInt32
+    private var context: ChannelHandlerContext?
+    private var pendingFlush = false
+    /// Socket-level counters.
+    public private(set) var transport = TransportCounters()
+
+    /// Creates a handler sending to `destination`; datagrams are accepted from the
+    /// interface with index `syncInterfaceIndex` only (others are pfsync's `badif`).
+    public init(
+        engine: PlainPFSyncEngine, destination: SocketAddress, syncInterfaceIndex: Int,
+        wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
+    ) {
+        self.engine = engine
+        self.destination = destination
+        self.syncInterfaceIndex = syncInterfaceIndex
+        self.wallSeconds = wallSeconds
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        // Without packet info the interface is unknown: refuse rather than trust (badif).
+        let onSyncInterface = envelope.metadata?.packetInfo?.interfaceIndex == syncInterfaceIndex
+        let now = DaemonClock.monotonicNanos()
+        let stateNow = wallSeconds()
+        envelope.data.withUnsafeReadableBytes { bytes in
+            engine.receive(ipDatagram: bytes, onSyncInterface: onSyncInterface, nowNanos: now, stateNow: stateNow) {
+                emit($0)
+            }
+        }
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        flushIfNeeded()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Send errors (no route while the link is down, ...) are counted, not fatal.
+        transport.socketErrors &+= 1
+    }
+
+    /// Asks the peer for a bulk update.
+    public func start() {
+        engine.start(nowNanos: DaemonClock.monotonicNanos()) { emit($0) }
+        flushIfNeeded()
+    }
+
+    /// The periodic work: pending table changes, bulk pacing and retries.
+    public func tick() {
+        engine.tick(nowNanos: DaemonClock.monotonicNanos(), stateNow: wallSeconds()) { emit($0) }
+        flushIfNeeded()
+        engine.stats.publish(mergedCounters())
+    }
+
+    /// The engine's counters with the socket errors added to `oerrors`.
+    public func mergedCounters() -> ReplicationCounters {
+        var counters = engine.currentCounters
+        counters[.oerrors] &+= transport.socketErrors
+        return counters
+    }
+
+    /// Sends every pending change now (graceful shutdown).
+    public func flushPending() {
+        engine.flush(nowNanos: DaemonClock.monotonicNanos(), stateNow: wallSeconds()) { emit($0) }
+        flushIfNeeded()
+    }
+
+    /// A copy of the engine's counters and status.
+    public func snapshot() -> EngineSnapshot {
+        EngineSnapshot(
+            counters: mergedCounters(), status: engine.status, lag: LagHistogram(), transport: transport,
+            takenNanos: DaemonClock.monotonicNanos(), mode: "pfsync")
+    }
+
+    /// One packet from the engine, copied (the engine's bytes are valid only during the
+    /// call) and written; the kernel adds the IPv4 header.
+    private func emit(_ bytes: UnsafeRawBufferPointer) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: nil)
+        transport.datagramsSent &+= 1
+        pendingFlush = true
+    }
+
+    private func flushIfNeeded() {
+        guard pendingFlush, let context else { return }
+        pendingFlush = false
+        context.flush()
+    }
+}
