@@ -47,6 +47,7 @@ public struct DaemonPlan: Sendable {
         engine.keepaliveNanos = UInt64(config.sync.keepaliveMilliseconds * 1_000_000)
         engine.stateEncoding = Self.encoding(format: config.sync.stateFormat)
         if config.sync.deferral { engine.insertAcknowledgements = InsertAcknowledgements() }
+        engine.deferInserts = config.sync.deferral
         if config.sync.mode == .pfsync { Self.adaptToPlainPFSync(&engine) }
         self.engine = engine
 
