@@ -79,6 +79,14 @@ public struct TestingConfig: Sendable, Hashable {
     public var reorderPercent: Double = 0
     /// Seed of the fault generator (the same seed gives the same faults).
     public var seed: UInt64 = 1
+    /// Synthetic load (benchmarks): TCP states a writer thread inserts (0: no writer).
+    public var syntheticStates: Int = 0
+    /// Synthetic load: random updates applied after the inserts.
+    public var syntheticUpdates: UInt64 = 0
+    /// Synthetic load: updates per second (0: as fast as possible).
+    public var syntheticRate: Double = 0
+    /// Synthetic load: whether the inserts are replicated as INS (false: bulk only).
+    public var syntheticReplicateInserts: Bool = true
 
     /// No faults.
     public init() {}
@@ -286,6 +294,16 @@ public struct DaemonConfig: Sendable, Hashable {
             config.testing.reorderPercent = reorder
         }
         if let seed = try reader.integer(k("testing.seed"), in: 0...Int64.max) { config.testing.seed = UInt64(seed) }
+        if let states = try reader.integer(k("testing.synthetic_states"), in: 0...100_000_000) {
+            config.testing.syntheticStates = Int(states)
+        }
+        if let updates = try reader.integer(k("testing.synthetic_updates"), in: 0...Int64.max) {
+            config.testing.syntheticUpdates = UInt64(updates)
+        }
+        if let rate = try reader.number(k("testing.synthetic_rate"), in: 0...1e9) { config.testing.syntheticRate = rate }
+        if let replicate = try reader.bool(k("testing.synthetic_replicate_inserts")) {
+            config.testing.syntheticReplicateInserts = replicate
+        }
 
         try reader.finish(known: known)
         return config

@@ -52,6 +52,8 @@ struct CaptureRunner {
                 status.phase = .failed
                 status.error = "\(error)"
             }
+        case .synthetic(let load):
+            SyntheticWriter(load: load, table: table, index: index, monitor: monitor, stop: stop).run(status: &status)
         case .feed:
             status.phase = .failed
             status.error = "a feed socket is served by FeedRunner"

@@ -8,6 +8,8 @@ public enum CaptureSource: Sendable, Hashable {
     case file(path: String, rate: Double)
     /// A feed socket (`capture.feed`): a client streams frames in (``FeedProtocol``).
     case feed(path: String)
+    /// The `[testing]` synthetic writer (benchmarks): no packets, table updates.
+    case synthetic(SyntheticLoad)
 
     /// The interface name or path.
     public var name: String {
@@ -15,6 +17,7 @@ public enum CaptureSource: Sendable, Hashable {
         case .interface(let name, _, _): return name
         case .file(let path, _): return path
         case .feed(let path): return path
+        case .synthetic: return SyntheticLoad.sourceName
         }
     }
 

@@ -64,6 +64,14 @@ public struct DaemonPlan: Sendable {
             .interface(name: $0, filter: config.capture.filter, snaplen: config.capture.snaplen)
         } + config.capture.files.map { .file(path: $0, rate: config.capture.rate) }
         if let feed = config.capture.feed { sources.append(.feed(path: feed)) }
+        if config.testing.syntheticStates > 0 {
+            sources.append(
+                .synthetic(
+                    SyntheticLoad(
+                        states: config.testing.syntheticStates, updates: config.testing.syntheticUpdates,
+                        rate: config.testing.syntheticRate, replicateInserts: config.testing.syntheticReplicateInserts,
+                        creatorID: config.nodeID)))
+        }
     }
 
     /// The full-state format of `sync.state_format`.
