@@ -44,6 +44,11 @@ public struct EngineConfig: Sendable {
     public var deferInserts: Bool = false
     /// Where received INS_ACKs are reported (the packet path holds packets on it).
     public var insertAcknowledgements: InsertAcknowledgements?
+    /// Flow control: DATA frames sent but not yet acknowledged by the peer after which
+    /// the engine stops draining the table (changes keep coalescing there, so nothing is
+    /// lost, only merged) until ACKs catch up; 0 disables. Applies once the peer has
+    /// acknowledged something, and lifts when no ACK came for ``peerTimeoutNanos``.
+    public var maxFramesInFlight: UInt64 = 1024
     /// The peer counts as gone when nothing arrived for this long.
     public var peerTimeoutNanos: UInt64 = 3_000_000_000
 

@@ -62,6 +62,19 @@ public struct ReceiveWindow<Payload> {
         epoch frameEpoch: UInt32, sequence: UInt64, payload: Payload, now: UInt64,
         deliver: (UInt64, Payload) throws -> Void
     ) rethrows -> Disposition {
+        try receive(
+            epoch: frameEpoch, sequence: sequence, now: now, deliverNow: { try deliver(sequence, payload) },
+            store: { payload }, deliver: deliver)
+    }
+
+    /// Accepts one authenticated frame whose payload is only made when it has to be held:
+    /// `deliverNow` runs when the frame is delivered at once (the caller applies the bytes
+    /// it still has, no copy), `store` when it is held; `deliver` runs for every held frame
+    /// released after it, in order.
+    public mutating func receive(
+        epoch frameEpoch: UInt32, sequence: UInt64, now: UInt64, deliverNow: () throws -> Void,
+        store: () -> Payload, deliver: (UInt64, Payload) throws -> Void
+    ) rethrows -> Disposition {
         if let current = epoch {
             if frameEpoch < current { return .replay }
             // A later epoch is a restarted sender: its DATA frames start again at 1, so
@@ -76,7 +89,7 @@ public struct ReceiveWindow<Payload> {
         }
         knownEnd = Swift.max(knownEnd, sequence &+ 1)
         if sequence == expected {
-            try deliver(sequence, payload)
+            try deliverNow()
             expected = sequence &+ 1
             try releaseHeld(deliver: deliver)
             updateGapClock(now: now)
@@ -84,7 +97,7 @@ public struct ReceiveWindow<Payload> {
         }
         if heldFrames[sequence] != nil { return .duplicate }
         guard heldFrames.count < holdLimit else { return .overflow }
-        heldFrames[sequence] = payload
+        heldFrames[sequence] = store()
         if gapSince == nil { gapSince = now }
         return .held
     }

@@ -5,13 +5,29 @@ extension ReplicationEngine {
     /// Applies one delivered DATA payload (a pfsync packet) to the table. Messages before a
     /// malformed one are kept; the error is counted under its pfsync counter.
     func apply(payload: [UInt8], stateNow: UInt32) {
-        let failure = payload.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> PFSyncError? in
+        payload.withUnsafeBytes { apply(payload: $0, stateNow: stateNow) }
+    }
+
+    /// Applies one delivered DATA payload from raw bytes. Full UPDs (bulk updates, answers
+    /// to UPD_REQ) are decoded into one scratch state rather than boxed per message.
+    func apply(payload bytes: UnsafeRawBufferPointer, stateNow: UInt32) {
+        var scratch = PFState(identity: StateID(id: 0, creatorID: 0))
+        let failure: PFSyncError? = {
             do throws(PFSyncError) {
                 var reader = try PFSyncPacketReader(bytes)
                 while true {
                     do throws(PFSyncError) {
-                        guard let message = try reader.next() else { return nil }
-                        apply(message, stateNow: stateNow)
+                        guard let item = try reader.next(unboxing: &scratch) else { return nil }
+                        switch item {
+                        case .message(let message):
+                            apply(message, stateNow: stateNow)
+                        case .fullState(.update, _):
+                            applyFullUpdate(&scratch, stateNow: stateNow)
+                        case .fullState(.insert, let encoding):
+                            apply(.insert(scratch, encoding), stateNow: stateNow)
+                        case .fullState(.delete, _):
+                            apply(.delete(scratch), stateNow: stateNow)
+                        }
                     } catch where error.isRecoverable {
                         // badval: pf skips the one message and goes on.
                         count(error.counter)
@@ -20,8 +36,20 @@ extension ReplicationEngine {
             } catch {
                 return error
             }
-        }
+        }()
         if let failure { count(failure.counter) }
+    }
+
+    /// A full UPD, unboxed: what ``apply(_:stateNow:)`` does for `.update`.
+    private func applyFullUpdate(_ state: inout PFState, stateNow: UInt32) {
+        counters[.messagesReceived] += 1
+        counters.countAction(Self.updateActionIndex, incoming: true)
+        state.toLocalTimes(now: stateNow)
+        applyFull(state, stateNow: stateNow)
+        if status.bulk.incoming == .receiving {
+            status.bulk.statesReceived += 1
+            counters[.bulkStatesReceived] += 1
+        }
     }
 
     private func count(_ counter: PFSyncCounter) {
@@ -77,8 +105,7 @@ extension ReplicationEngine {
 
     /// A full state (INS, UPD, bulk): insert it, or merge it into ours by pfsync's stale rules.
     private func applyFull(_ incoming: PFState, stateNow: UInt32) {
-        var staleOutcome: PeerMerge.Outcome?
-        let existed = table.update(incoming.identity, recordChange: false) { local -> Bool in
+        let outcome = table.updateOrInsert(incoming, recordChange: false) { local -> PeerMerge.Outcome in
             let outcome = PeerMerge.merge(
                 into: &local, src: incoming.src, dst: incoming.dst, timeout: incoming.timeout, expire: incoming.expire)
             if outcome.refreshed {
@@ -87,22 +114,15 @@ extension ReplicationEngine {
                 local.stateFlags = incoming.stateFlags
                 local.syncFlags = incoming.syncFlags
             }
-            staleOutcome = outcome
-            return true
+            return outcome
         }
-        if existed == true {
+        switch outcome {
+        case .updated(let merged):
             counters[.statesUpdated] += 1
-            if let outcome = staleOutcome, outcome.stalePeers > 0 { sendOursBack(incoming.identity, stateNow: stateNow) }
-            return
-        }
-        switch table.insert(incoming, recordChange: false) {
+            if merged.stalePeers > 0 { sendOursBack(incoming.identity, stateNow: stateNow) }
         case .inserted:
             counters[.statesCreated] += 1
             counters.statesByCreator[incoming.identity.creatorID, default: 0] += 1
-        case .duplicateID:
-            // Inserted by someone else between our lookup and insert: apply as an update.
-            table.upsert(incoming, recordChange: false)
-            counters[.statesUpdated] += 1
         case .keyConflict:
             // Another state holds this flow (pf refuses such an import too).
             counters[.badstate] += 1

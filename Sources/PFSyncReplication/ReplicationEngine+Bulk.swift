@@ -60,20 +60,30 @@ extension ReplicationEngine {
         outbound.append(.bulkStatus(BulkStatus(creatorID: config.nodeID, endTime: 0, status: BulkStatus.start)))
     }
 
-    /// Sends the next slice of a running bulk (bounded per tick so live updates go on).
+    /// Sends the next slices of a running bulk (bounded per tick so live updates go on).
+    /// States are copied out of the table a slice at a time and encoded straight into the
+    /// frames (no message box per state); what was queued before (BUS START, live
+    /// changes) goes out first, BUS END after the last state.
     func continueBulkSend(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) {
         guard status.bulk.sending else { return }
+        sendOutbound(nowNanos: nowNanos, send: send)
         var budget = config.bulkStatesPerTick
+        let updateIndex = Self.updateActionIndex
         while budget > 0, bulkCursor.shard < table.shardCount {
             bulkScratch.removeAll(keepingCapacity: true)
             let next = table.copyStates(
-                shard: bulkCursor.shard, from: bulkCursor.cursor, max: min(budget, 1024), into: &bulkScratch)
-            for state in bulkScratch {
-                outbound.append(.update(state.wireTimes(now: stateNow), config.stateEncoding))
+                shard: bulkCursor.shard, from: bulkCursor.cursor, max: min(budget, 4096), into: &bulkScratch)
+            let copied = bulkScratch.count
+            for index in 0..<copied {
+                bulkScratch[index].toWireTimes(now: stateNow)
             }
-            budget -= max(bulkScratch.count, 1)
-            status.bulk.statesSent += UInt64(bulkScratch.count)
-            counters[.bulkStatesSent] += UInt64(bulkScratch.count)
+            sendFrames(
+                count: copied, nowNanos: nowNanos, send: send,
+                append: { writer, index in writer.appendFullState(self.bulkScratch[index], insert: false) },
+                countSent: { range in self.counters.countAction(updateIndex, incoming: false, UInt64(range.count)) })
+            budget -= max(copied, 1)
+            status.bulk.statesSent += UInt64(copied)
+            counters[.bulkStatesSent] += UInt64(copied)
             if let next {
                 bulkCursor.cursor = next
             } else {
@@ -89,5 +99,27 @@ extension ReplicationEngine {
             status.bulk.sending = false
         }
         sendOutbound(nowNanos: nowNanos, send: send)
+    }
+}
+
+extension ReplicationEngine {
+    /// UPD's index in ``ReplicationCounters/actionNames`` (what ``actionIndex(_:)`` gives a
+    /// `.update` message).
+    static let updateActionIndex = 3
+}
+
+extension PFState {
+    /// ``wireTimes(now:)`` in place (no copy of the state).
+    @inline(__always)
+    mutating func toWireTimes(now: UInt32) {
+        creation = now >= creation ? now - creation : 0
+        expire = expire >= now ? expire - now : 0
+    }
+
+    /// ``withLocalTimes(now:)`` in place.
+    @inline(__always)
+    mutating func toLocalTimes(now: UInt32) {
+        creation = now >= creation ? now - creation : 0
+        expire = now &+ expire
     }
 }

@@ -65,11 +65,20 @@ extension ReplicationEngine {
     ) {
         let header = frame.header
         counters[.rawBytesReceived] += UInt64(header.rawLength)
-        let disposition = window.receive(
-            epoch: header.epoch, sequence: header.sequence, payload: Array(frame.payload), now: nowNanos
-        ) { _, payload in
-            apply(payload: payload, stateNow: stateNow)
-            deliveredSinceAck += 1
+        // In-order frames are applied straight from the opener's buffer; only a frame that
+        // has to wait for a gap is copied.
+        let disposition = frame.payload.withUnsafeBytes { bytes in
+            window.receive(
+                epoch: header.epoch, sequence: header.sequence, now: nowNanos,
+                deliverNow: {
+                    apply(payload: bytes, stateNow: stateNow)
+                    deliveredSinceAck += 1
+                },
+                store: { Array(bytes) },
+                deliver: { _, payload in
+                    apply(payload: payload, stateNow: stateNow)
+                    deliveredSinceAck += 1
+                })
         }
         switch disposition {
         case .delivered:
@@ -88,6 +97,8 @@ extension ReplicationEngine {
     private func receiveAck(_ frame: SyncOpenedFrame, nowNanos: UInt64) {
         counters[.acksReceived] += 1
         guard decodeRanges(frame), let last = rangesScratch.last?.upperBound, last < nextSequence else { return }
+        peerAckedThrough = max(peerAckedThrough ?? 0, last)
+        lastAckReceivedNanos = nowNanos
         let sent = sentAt[Int(last % UInt64(sentAt.count))]
         if sent > 0, nowNanos >= sent, last &+ UInt64(sentAt.count) >= nextSequence {
             lagSamples.record(microseconds: (nowNanos - sent) / 1000)
@@ -106,6 +117,14 @@ extension ReplicationEngine {
             let last = min(range.upperBound, nextSequence - 1)
             var sequence = range.lowerBound
             while sequence <= last && budget > 0 {
+                // A frame resent moments ago is still on its way: resending it again for
+                // every NACK that crosses it would multiply an overload into a storm.
+                let slot = Int(sequence % UInt64(resentAt.count))
+                if resentAt[slot] != 0, nowNanos &- resentAt[slot] < config.nackRetryNanos * 2 {
+                    sequence += 1
+                    continue
+                }
+                resentAt[slot] = nowNanos
                 let found = resend.withFrame(sequence: sequence) { bytes -> Bool in
                     send(bytes)
                     return true
@@ -145,6 +164,8 @@ extension ReplicationEngine {
             count(error.counter)
             return
         }
+        // A (re)started peer has acknowledged nothing of ours yet.
+        peerAckedThrough = nil
         if hello.options.contains(.bulkRequest) {
             counters[.bulkRequestsReceived] += 1
             startBulkSend(stateNow: stateNow)

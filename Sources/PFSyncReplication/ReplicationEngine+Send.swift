@@ -52,7 +52,7 @@ extension ReplicationEngine {
     /// (false: it does not fit, or the writer cannot carry it), `countSent` counts the
     /// actions of the items of one sent frame. Shared by the message queue and the bulk
     /// sender (which appends states without boxing them in messages).
-    @inline(__always)
+    @inline(__always) @discardableResult
     func sendFrames(
         count: Int, nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void,
         append: (inout PFSyncPacketWriter, Int) -> Bool, countSent: (Range<Int>) -> Void
@@ -96,6 +96,7 @@ extension ReplicationEngine {
                 continue
             }
             sentAt[Int(sequence % UInt64(sentAt.count))] = nowNanos
+            resentAt[Int(sequence % UInt64(resentAt.count))] = 0
             nextSequence += 1
             frames += 1
             counters[.framesSent] += 1

@@ -24,6 +24,8 @@ public final class ReplicationEngine {
     var resend: ResendBuffer
     var window: ReceiveWindow<[UInt8]>
     var sentAt: [UInt64]
+    /// When each frame of the resend ring was last retransmitted (0: never).
+    var resentAt: [UInt64]
 
     /// Messages waiting to be framed.
     var outbound: [PFSyncMessage] = []
@@ -38,6 +40,9 @@ public final class ReplicationEngine {
     var deliveredSinceAck = 0
     var ackedThrough: UInt64 = 0
     var lastNackNanos: UInt64 = 0
+    /// The highest DATA sequence the peer acknowledged (nil: no ACK yet from this peer).
+    var peerAckedThrough: UInt64?
+    var lastAckReceivedNanos: UInt64 = 0
     var lastKeepaliveNanos: UInt64 = 0
     var lastBulkRequestNanos: UInt64 = 0
     var bulkStartedNanos: UInt64 = 0
@@ -64,6 +69,7 @@ public final class ReplicationEngine {
         resend = ResendBuffer(capacity: config.resendFrames, maxFrameSize: sealer.maxDatagramSize)
         window = ReceiveWindow(gapTimeout: config.gapTimeoutNanos)
         sentAt = [UInt64](repeating: 0, count: config.resendFrames)
+        resentAt = [UInt64](repeating: 0, count: max(1, config.resendFrames))
         rawTarget = sealer.maxUncompressedPayload
         status.bulk.shardCount = table.shardCount
     }
@@ -89,13 +95,18 @@ public final class ReplicationEngine {
     /// absolute expiry times into the wire's relative ones.
     @discardableResult
     public func flush(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
+        // Updates become UPD_CC straight from the table's slot (no copy of the full state);
+        // inserts and deletes go through message(for:).
         for shard in 0..<table.shardCount {
-            table.drainChanges(shard: shard, into: &deltas)
+            table.drainChanges(shard: shard) { kind, state, changes in
+                if kind == .update {
+                    outbound.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
+                } else {
+                    outbound.append(
+                        message(for: StateDelta(kind: kind, state: state.pointee, changes: changes), stateNow: stateNow))
+                }
+            }
         }
-        for delta in deltas {
-            outbound.append(message(for: delta, stateNow: stateNow))
-        }
-        deltas.removeAll(keepingCapacity: true)
         return sendOutbound(nowNanos: nowNanos, send: send)
     }
 
@@ -110,8 +121,13 @@ public final class ReplicationEngine {
         }
         // Draining takes each shard lock once and sends nothing when nothing changed, so
         // it needs no "anything pending?" pass (which would lock every shard again).
-        flush(nowNanos: nowNanos, stateNow: stateNow, send: send)
-        continueBulkSend(nowNanos: nowNanos, stateNow: stateNow, send: send)
+        // With too many frames unacknowledged, changes stay in the table and coalesce.
+        if sendWindowOpen(nowNanos: nowNanos) {
+            flush(nowNanos: nowNanos, stateNow: stateNow, send: send)
+            continueBulkSend(nowNanos: nowNanos, stateNow: stateNow, send: send)
+        } else {
+            sendOutbound(nowNanos: nowNanos, send: send)
+        }
         retryBulkRequest(nowNanos: nowNanos, send: send)
         repairGaps(nowNanos: nowNanos, stateNow: stateNow, send: send)
         if nowNanos &- lastKeepaliveNanos >= config.keepaliveNanos {
@@ -123,6 +139,18 @@ public final class ReplicationEngine {
             status.peerAlive = nowNanos &- last < config.peerTimeoutNanos
         }
         publish()
+    }
+
+    /// Flow control: false while more than ``EngineConfig/maxFramesInFlight`` DATA frames
+    /// wait for the peer's ACK. A peer silent for ``EngineConfig/peerTimeoutNanos`` (gone,
+    /// restarted, or not acknowledging) reopens the window.
+    func sendWindowOpen(nowNanos: UInt64) -> Bool {
+        guard config.maxFramesInFlight > 0, let acked = peerAckedThrough else { return true }
+        if nowNanos &- lastAckReceivedNanos >= config.peerTimeoutNanos {
+            peerAckedThrough = nil
+            return true
+        }
+        return (nextSequence &- 1) &- acked < config.maxFramesInFlight
     }
 
     /// Publishes the counters to ``stats``.

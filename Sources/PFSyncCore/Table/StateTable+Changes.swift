@@ -48,6 +48,43 @@ extension StateTable {
         }
     }
 
+    /// Like ``drainChanges(shard:into:)``, but hands each coalesced delta to `body` instead
+    /// of copying it into an array: `body` gets the kind, the state (for insert and update
+    /// a pointer into the table, valid only during the call) and the number of coalesced
+    /// changes. Same order and coalescing rules. `body` runs under the shard lock: keep it
+    /// short and do not call into the table. Returns the number of deltas handed over.
+    @discardableResult
+    public func drainChanges(
+        shard: Int, _ body: (StateDelta.Kind, UnsafePointer<PFState>, UInt32) -> Void
+    ) -> Int {
+        guard shard >= 0, shard < shardCount else { return 0 }
+        let target = idShards[shard]
+        return target.storage.withLock { storage -> Int in
+            var handed = 0
+            for index in 0..<storage.deletions.count {
+                let delta = storage.deletions.base + index
+                withUnsafePointer(to: &delta.pointee.state) { body(.delete, $0, delta.pointee.changes) }
+                handed += 1
+            }
+            for index in 0..<storage.changedSlots.count {
+                let slot = Int(storage.changedSlots.base[index])
+                let meta = storage.slab.meta + slot
+                meta.pointee.isListed = false
+                guard meta.pointee.isLive, meta.pointee.pending != .none else { continue }
+                let kind: StateDelta.Kind = meta.pointee.pending == .insert ? .insert : .update
+                body(kind, UnsafePointer(storage.slab.states + slot), meta.pointee.changes)
+                meta.pointee.pending = .none
+                meta.pointee.changes = 0
+                handed += 1
+            }
+            storage.deletions.removeAll()
+            storage.changedSlots.removeAll()
+            storage.pendingSlots = 0
+            target.urgent.store(false, ordering: .relaxed)
+            return handed
+        }
+    }
+
     /// True when some state reached `maxUpdates` coalesced changes since its shard was last
     /// drained (pfsync then sends at once). Reads one atomic flag per shard, takes no lock.
     /// It stays set until the shard is drained, even if that state is removed meanwhile.

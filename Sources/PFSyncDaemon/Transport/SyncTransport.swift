@@ -40,6 +40,9 @@ public final class SyncTransport: Service, Sendable {
         self.ready = loop.makePromise()
     }
 
+    /// Receive and send buffer size asked of the kernel for the sync socket.
+    public static let socketBufferBytes = 4 << 20
+
     /// The tick period: `flush_interval_ms`, at least 0.5 ms.
     public static func tickInterval(milliseconds: Double) -> TimeAmount {
         .nanoseconds(Int64(max(milliseconds, 0.5) * 1_000_000))
@@ -96,6 +99,10 @@ public final class SyncTransport: Service, Sendable {
     private func bind() async throws -> any Channel {
         let bootstrap = DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            // A flush sends its frames in one burst: the default 208 KB socket buffers drop
+            // a burst of ~90 full frames on loopback. 4 MB each (capped by rmem_max/wmem_max).
+            .channelOption(.socketOption(.so_rcvbuf), value: Self.socketBufferBytes)
+            .channelOption(.socketOption(.so_sndbuf), value: Self.socketBufferBytes)
             .channelOption(.datagramVectorReadMessageCount, value: 64)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 9216 * 64))
         let channel = try await bootstrap.bind(to: endpoints.bind).get()

@@ -71,6 +71,33 @@ public struct PFSyncPacketReader {
         return try decode(kind, at: at)
     }
 
+    /// Like ``next()``, but a full state (INS, UPD, OpenBSD's DEL) is decoded into `state`
+    /// and returned as ``PFSyncReadItem/fullState(_:_:)`` instead of being boxed in a
+    /// ``PFSyncMessage``: no allocation per message of any kind. Errors are those of
+    /// ``next()``; on an error `state` may hold a partly decoded state.
+    public mutating func next(unboxing state: inout PFState) throws(PFSyncError) -> PFSyncReadItem? {
+        while remaining == 0 {
+            if finished { return nil }
+            if let eof = try openSubHeader() { return .message(eof) }
+        }
+        let at = offset
+        offset &+= stride
+        remaining &-= 1
+        switch kind {
+        case .insert(let encoding):
+            state = try decodeState(encoding, at: at)
+            return .fullState(.insert, encoding)
+        case .update(let encoding):
+            state = try decodeState(encoding, at: at)
+            return .fullState(.update, encoding)
+        case .delete:
+            state = try decodeState(.openBSD, at: at)
+            return .fullState(.delete, .openBSD)
+        default:
+            return .message(try decode(kind, at: at))
+        }
+    }
+
     /// Reads the sub-header at `offset` and sets up its messages. Returns `.eof` when the
     /// sub-header ends the packet.
     @inline(never)
@@ -174,4 +201,23 @@ public struct PFSyncPacketReader {
         }
         return try FreeBSDStateCodec.decode(input, at: offset, format: encoding)
     }
+}
+
+/// The action of a full-state message read by ``PFSyncPacketReader/next(unboxing:)``.
+public enum FullStateAction: Sendable, Hashable {
+    /// INS.
+    case insert
+    /// UPD.
+    case update
+    /// OpenBSD's DEL.
+    case delete
+}
+
+/// One item of ``PFSyncPacketReader/next(unboxing:)``: a message, or a full state that was
+/// decoded into the caller's state.
+public enum PFSyncReadItem: Sendable, Hashable {
+    /// Any message except a full state.
+    case message(PFSyncMessage)
+    /// A full state, now in the caller's `state`, with the format it was decoded from.
+    case fullState(FullStateAction, StateEncoding)
 }

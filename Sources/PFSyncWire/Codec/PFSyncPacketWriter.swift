@@ -77,7 +77,31 @@ public struct PFSyncPacketWriter {
     /// ``maxLength`` or when the version cannot carry it (see the type's documentation).
     public mutating func append(_ message: PFSyncMessage) -> Bool {
         if case .eof = message { return version == .freeBSD }
-        let kind = Self.kind(of: message, encoding: encoding)
+        let version = self.version
+        let encoding = self.encoding
+        return appendMessage(kind: Self.kind(of: message, encoding: encoding)) { output, offset in
+            Self.encode(message, version: version, encoding: encoding, output, at: offset)
+        }
+    }
+
+    /// Appends a full state as INS (`insert`) or UPD in the writer's ``encoding`` straight
+    /// from `state`, without boxing it in a ``PFSyncMessage`` (bulk updates). Times must
+    /// already be in the wire reading. Returns false, writing nothing, when it does not fit.
+    public mutating func appendFullState(_ state: PFState, insert: Bool) -> Bool {
+        let encoding = self.encoding
+        return appendMessage(kind: insert ? .insert(encoding) : .update(encoding)) { output, offset in
+            if encoding == .openBSD {
+                OpenBSDStateCodec.encode(state, into: output, at: offset)
+            } else {
+                FreeBSDStateCodec.encode(state, format: encoding, into: output, at: offset)
+            }
+        }
+    }
+
+    /// Places one message of `kind` (joining the open sub-header when it has the same
+    /// action) and lets `encodeBody` write its bytes at the given offset.
+    @inline(__always)
+    private mutating func appendMessage(kind: MessageKind, _ encodeBody: (WireOutput, Int) -> Void) -> Bool {
         guard let action = kind.action(version: version) else { return false }
         let size = kind.size(version: version)
         let joins = hasOpenSubHeader && openAction == action && openCount < Int(UInt16.max)
@@ -85,7 +109,6 @@ public struct PFSyncPacketWriter {
         guard bodyEnd + needed + trailerSize <= maxLength else { return false }
 
         let version = self.version
-        let encoding = self.encoding
         let words = UInt8(truncatingIfNeeded: size / 4)
         var messageOffset = bodyEnd
         var subHeaderOffset = openOffset
@@ -102,7 +125,7 @@ public struct PFSyncPacketWriter {
                 output.u8(version == .openBSD ? words : 0, subHeaderOffset + 1)
             }
             output.u16(count, subHeaderOffset + 2)
-            Self.encode(message, version: version, encoding: encoding, output, at: messageOffset)
+            encodeBody(output, messageOffset)
         }
         openOffset = subHeaderOffset
         openAction = action

@@ -1,0 +1,48 @@
+/// What ``StateTable/updateOrInsert(_:recordChange:merge:)`` did.
+public enum UpdateOrInsertOutcome<Merged> {
+    /// A state with the id was there; `merge` ran on it and returned this.
+    case updated(Merged)
+    /// There was none; the state was added.
+    case inserted
+    /// There was none, and one of the state's lookup keys belongs to the state with this
+    /// id; nothing changed.
+    case keyConflict(StateID)
+}
+
+extension StateTable {
+    /// Replication's apply of a full state (INS, UPD, bulk): runs `merge` on the state with
+    /// `state.identity` when there is one (as ``update(_:recordChange:_:)`` would), or else
+    /// inserts `state` (as ``insert(_:recordChange:)`` would). One lookup and one id-shard
+    /// lock instead of an update attempt followed by an insert.
+    ///
+    /// `merge` runs under the shard lock (keep it short, do not call into the table). It
+    /// must not change the identity, the keys or the protocol (doing so is undone for the
+    /// identity and ignored by the key index).
+    @discardableResult
+    public func updateOrInsert<R>(
+        _ state: PFState, recordChange: Bool = false, merge: (inout PFState) -> R
+    ) -> UpdateOrInsertOutcome<R> {
+        let id = state.identity
+        let (shard, hash) = idShard(for: id)
+        return shard.storage.withLock { storage -> UpdateOrInsertOutcome<R> in
+            let existing = storage.index.find(id, hash: hash)
+            if existing >= 0 {
+                let local = storage.slab.states + existing
+                let result = merge(&local.pointee)
+                if !local.pointee.identity.same(as: id) { local.pointee.identity = id }
+                if recordChange && storage.recordUpdate(existing) { shard.markUrgent() }
+                return .updated(result)
+            }
+            var displaced = DisplacedHolders()
+            if let holder = reindexKeys(
+                of: id, from: nil, to: LookupKeyPair(state), evicting: false, displaced: &displaced)
+            {
+                return .keyConflict(holder)
+            }
+            let slot = storage.slab.store(state)
+            storage.index.insert(id, hash: hash, slot: slot, hasher: hasher)
+            if recordChange && storage.recordInsert(slot) { shard.markUrgent() }
+            return .inserted
+        }
+    }
+}
