@@ -3,9 +3,12 @@ import Foundation
 /// Finds the built `pfsync-replay` and `pfsyncd` binaries in the build products directory
 /// (beside the test bundle), and runs the tool.
 enum ReplayBinaryLocator {
-    /// The package root (two levels above this file's directory).
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The package root: `PFSYNCD_PACKAGE_ROOT` if set, else two levels above this file's directory.
+    static let packageRoot: URL = {
+        if let root = ProcessInfo.processInfo.environment["PFSYNCD_PACKAGE_ROOT"] { return URL(fileURLWithPath: root) }
+        return URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }()
 
     /// The project's captures.
     static func capture(_ name: String) -> String {
@@ -13,7 +16,11 @@ enum ReplayBinaryLocator {
     }
 
     /// The directory of the products of this build.
+    /// `PFSYNC_REPLAY_PRODUCTS` if set, else the directory of the test bundle.
     static var productsDirectory: URL {
+        if let directory = ProcessInfo.processInfo.environment["PFSYNC_REPLAY_PRODUCTS"] {
+            return URL(fileURLWithPath: directory)
+        }
         for argument in CommandLine.arguments where argument.contains(".xctest") {
             return URL(fileURLWithPath: argument).deletingLastPathComponent()
         }
