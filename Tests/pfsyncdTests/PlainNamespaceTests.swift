@@ -1,0 +1,174 @@
+import Foundation
+import PFSyncCore
+import PFSyncWire
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Plain pfsync mode between two real `pfsyncd run` daemons in two network namespaces
+/// joined by a veth pair (multicast 224.0.0.240 on the sync interface, TTL 255). Needs
+/// root; namespaces and children are removed on every path.
+@Suite(.serialized, .enabled(if: PlainNamespaces.available, "needs root (network namespaces, raw sockets)"))
+struct PlainNamespaceTests {
+    static let capture = DecodeRunner.packageRoot.appendingPathComponent("Tests/Fixtures/captures/netns-mixed.pcap").path
+
+    /// Waits (bounded) until both tables hold the same states; returns the last difference.
+    private func waitForConvergence(_ a: PlainNamespaceNode, _ b: PlainNamespaceNode, seconds: Double = 60) throws -> String? {
+        var last: String? = "not compared"
+        _ = try DaemonHarness.waitUntil(seconds: seconds) {
+            let first = try a.states()
+            last = first.isEmpty ? "first node has no states" : PlainTableComparison.difference(first, try b.states())
+            return last == nil
+        }
+        return last
+    }
+
+    private func log(_ nodes: PlainNamespaceNode...) -> String {
+        nodes.map { "\($0.name) log:\n\($0.log)" }.joined(separator: "\n")
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func tablesConvergeLiveAndByBulkUpdate() throws {
+        let namespaces = try PlainNamespaces()
+        defer { namespaces.remove() }
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let backup = PlainNamespaceNode(
+            name: "backup", namespace: namespaces.b, nodeID: 2, interface: "syncb", directory: harness.directory)
+        let primary = PlainNamespaceNode(
+            name: "primary", namespace: namespaces.a, nodeID: 1, interface: "synca", directory: harness.directory,
+            extraConfig: "[capture]\nfiles = [\"\(Self.capture)\"]\n")
+        defer {
+            primary.kill()
+            backup.kill()
+        }
+        try backup.start()
+        try primary.start()
+        let finished = try DaemonHarness.waitUntil(seconds: 60) {
+            (try primary.status()["capture"] as? [NSDictionary])?.first?["phase"] as? String == "finished"
+        }
+        #expect(finished)
+        let difference = try waitForConvergence(primary, backup)
+        #expect(difference == nil, "tables differ: \(difference ?? "") \(log(primary, backup))")
+        #expect(try primary.states().count > 100)
+
+        let primaryStats = try primary.stats()
+        let backupStats = try backup.stats()
+        #expect(DaemonNode.number(primaryStats, "pfsync.opackets") > 0)
+        #expect(DaemonNode.number(primaryStats, "actions.out.INS") > 100)
+        #expect(DaemonNode.number(backupStats, "pfsync.ipackets") > 0)
+        #expect(DaemonNode.number(backupStats, "table.created") > 100)
+        for counter in ["badttl", "badif", "hdrops", "badver", "badlen", "badact"] {
+            #expect(DaemonNode.number(backupStats, "pfsync." + counter) == 0, "\(counter)")
+        }
+        #expect(DaemonNode.string(try backup.status(), "mode") == "pfsync")
+
+        // A restarted backup starts empty and gets everything by a bulk update.
+        backup.kill()
+        try backup.start()
+        let again = try waitForConvergence(primary, backup)
+        #expect(again == nil, "after restart: \(again ?? "") \(log(primary, backup))")
+        let bulkDone = try DaemonHarness.waitUntil(seconds: 30) {
+            DaemonNode.string(try backup.status(), "bulk.incoming") == "done"
+        }
+        #expect(bulkDone)
+        #expect(DaemonNode.number(try backup.stats(), "bulk.states_received") > 100)
+        #expect(DaemonNode.number(try primary.stats(), "bulk.requests_received") >= 1)
+        #expect(primary.isRunning && backup.isRunning)
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func badTTLWrongInterfaceGarbageAndIndependentPackets() throws {
+        let namespaces = try PlainNamespaces()
+        defer { namespaces.remove() }
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let node = PlainNamespaceNode(
+            name: "node", namespace: namespaces.b, nodeID: 2, interface: "syncb", directory: harness.directory)
+        defer { node.kill() }
+        try node.start()
+        let sender = try NamespaceRawSender(namespace: namespaces.a, interfaceAddress: PlainNamespaces.syncA)
+        let group = "224.0.0.240"
+        func counter(_ name: String) throws -> Int { DaemonNode.number(try node.stats(), "pfsync." + name) }
+        func insertPacket(_ index: Int, creator: UInt32) -> [UInt8] {
+            var state = PFState(
+                identity: StateID(id: UInt64(index) | 0xABC0_0000, creatorID: creator), proto: 17,
+                wireKey: StateKey(
+                    addr0: IPAddress(ipv4: 0xC633_6400 | UInt32(index)), addr1: IPAddress(ipv4: 0xC633_6501),
+                    port0: UInt16(5000 + index), port1: 53))
+            state.timeout = TimeoutClass.udpMultiple.rawValue
+            state.expire = 600
+            var writer = PFSyncPacketWriter(version: .freeBSD)
+            _ = writer.append(.insert(state, .freeBSD1400))
+            return writer.finish()
+        }
+        func present(creator: UInt32) throws -> Int {
+            try node.states().keys.filter { $0.hasSuffix("/" + Hex.u32(creator)) }.count
+        }
+
+        // TTL 64 on the sync interface: badttl, nothing inserted.
+        let before = try node.states().count
+        for index in 0..<5 { try sender.send(insertPacket(index, creator: 0x64), to: group, ttl: 64) }
+        #expect(try DaemonHarness.waitUntil(seconds: 20) { try counter("badttl") >= 5 }, "\(log(node))")
+        // TTL 255 but on the second link, which is not the sync interface: badif.
+        for index in 0..<3 {
+            try sender.send(insertPacket(index, creator: 0x1F), to: PlainNamespaces.otherB, ttl: 255)
+        }
+        #expect(try DaemonHarness.waitUntil(seconds: 20) { try counter("badif") >= 3 }, "\(log(node))")
+        // The same packets done right are taken (so the drops above were the checks).
+        for index in 0..<4 { try sender.send(insertPacket(index, creator: 0xFF), to: group, ttl: 255) }
+        #expect(try DaemonHarness.waitUntil(seconds: 20) { try present(creator: 0xFF) == 4 })
+        #expect(try present(creator: 0x64) == 0)
+        #expect(try present(creator: 0x1F) == 0)
+        #expect(try node.states().count == before + 4)
+
+        // Garbage with the right TTL: short, wrong version, len beyond the data, unknown action.
+        try sender.send([5, 0, 0, 10, 1, 2, 3, 4, 5, 6], to: group, ttl: 255)
+        var version9 = [UInt8](repeating: 0, count: 24)
+        version9[0] = 9
+        version9[3] = 24
+        try sender.send(version9, to: group, ttl: 255)
+        var tooLong = insertPacket(9, creator: 0xBAD)
+        tooLong[2] = 0x09
+        tooLong[3] = 0x00
+        try sender.send(tooLong, to: group, ttl: 255)
+        var unknown = [UInt8](repeating: 0, count: 28)
+        unknown[0] = 5
+        unknown[3] = 28
+        unknown[20] = 99
+        unknown[23] = 1
+        try sender.send(unknown, to: group, ttl: 255)
+        let counted = try DaemonHarness.waitUntil(seconds: 20) {
+            try counter("hdrops") >= 1 && counter("badver") >= 1 && counter("badlen") >= 1 && counter("badact") >= 1
+        }
+        let finalStats = try node.stats()
+        #expect(counted, "\(finalStats)")
+        #expect(try present(creator: 0xBAD) == 0)
+
+        // Independently encoded packets (Python encoder) with TTL 255: their states appear.
+        let packets = try PlainFixturePackets.fullStatePackets(
+            pcap: DecodeRunner.fixtures.appendingPathComponent("pfsync-ethernet.pcap").path)
+        let expected = try PlainFixturePackets.expectedStates(
+            jsonl: DecodeRunner.fixtures.appendingPathComponent("pfsync-ethernet.jsonl").path)
+        #expect(packets.count >= 2)
+        #expect(expected.count >= 3)
+        for packet in packets { try sender.send(packet, to: group, ttl: 255) }
+        var table: [String: NSDictionary] = [:]
+        let arrived = try DaemonHarness.waitUntil(seconds: 20) {
+            table = try node.states()
+            return expected.keys.allSatisfy { table[$0] != nil }
+        }
+        #expect(arrived, "missing: \(expected.keys.filter { table[$0] == nil })")
+        for (id, line) in expected {
+            guard let state = table[id] else { continue }
+            for field in ["ifname", "af", "proto", "direction", "key", "src", "dst", "timeout", "packets", "bytes"] {
+                #expect((state[field] as? NSObject)?.isEqual(line[field]) == true, "\(id) \(field): \(state[field] ?? "nil") vs \(line[field] ?? "nil")")
+            }
+        }
+        #expect(node.isRunning)
+        #expect(DaemonNode.string(try node.status(), "mode") == "pfsync")
+        #expect(try counter("ipackets") >= 5 + 3 + 4 + 4 + packets.count)
+    }
+}
