@@ -28,9 +28,8 @@ echo "== pfsyncd track $capture"
 
 echo
 echo "== pfsync-replay --pcap $capture --max --failover crash --failover-at 0.5"
-"$bindir/pfsync-replay" --pcap "$capture" --max --failover crash --failover-at 0.5 --json > "$work/crash.json"
-python3 -m json.tool < "$work/crash.json"
+"$bindir/pfsync-replay" --pcap "$capture" --max --failover crash --failover-at 0.5
 
 echo
-echo "== pfsync-replay --pcap $capture --speed 4 --failover crash --failover-at 0.5"
-"$bindir/pfsync-replay" --pcap "$capture" --speed 4 --failover crash --failover-at 0.5
+echo "== pfsync-replay --pcap $capture --speed 4 --failover crash --failover-at 0.5 --json"
+"$bindir/pfsync-replay" --pcap "$capture" --speed 4 --failover crash --failover-at 0.5 --json

@@ -45,11 +45,12 @@ struct ReplayRun {
         var failover: Replayer.Failover?
         if let plan = settings.failover {
             failover = { () throws(ReplayError) -> (client: FeedClient, gapMicros: Int64) in
-                primaryEnd = StatsFigures(try primary.request("stats"))
-                backupEnd = StatsFigures(try backup.request("stats"))
                 var accounting = replayer.accounting
                 accounting.markAlive(states: try primary.request("states"), image: image, scale: settings.scale)
                 replayer.accounting = accounting
+                // After the table was read: the changes flushed meanwhile and their ACKs count.
+                primaryEnd = StatsFigures(try primary.request("stats"))
+                backupEnd = StatsFigures(try backup.request("stats"))
                 client.close()
                 failoverSeconds = sampler.elapsed
                 let killed = Clock.nanos()
