@@ -29,7 +29,8 @@ struct CARPInteropTests {
                     && net.read("ucarp.log").contains("Switching to state: BACKUP")
             }
             #expect(settled, "pfsyncd: \(net.read("pfsyncd.log"))\nucarp: \(net.read("ucarp.log"))")
-            #expect(net.read("pfsyncd-events").contains("up ca \(net.vip)"))
+            let scripted = DaemonHarness.waitUntil(seconds: Self.deadline) { net.read("pfsyncd-events").contains("up ca \(net.vip)") }
+            #expect(scripted)
             // UCarp heard authenticated advertisements from us and stays backup.
             #expect(pfsyncd.counter("opackets") > 0)
             #expect(pfsyncd.counter("badauth") == 0)
@@ -58,11 +59,13 @@ struct CARPInteropTests {
             // UCarp (slow, skew 200) is master alone first.
             let ucarp = UCarpPeer(net: net)
             try ucarp.start(advskew: 200)
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { ucarp.isMaster })
+            let held1 = DaemonHarness.waitUntil(seconds: Self.deadline) { ucarp.isMaster }
+            #expect(held1)
             // Without preempt, the faster pfsyncd stays backup (checked over several intervals).
             let patient = CARPPfsyncd(net: net, advskew: 0, preempt: false)
             try patient.start()
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { patient.role == "backup" && patient.counter("ipackets") >= 6 })
+            let held2 = DaemonHarness.waitUntil(seconds: Self.deadline) { patient.role == "backup" && patient.counter("ipackets") >= 6 }
+            #expect(held2)
             #expect(patient.role == "backup" && ucarp.isMaster)
             _ = patient.terminate()
             // With preempt, it takes over.
@@ -81,7 +84,8 @@ struct CARPInteropTests {
             let pfsyncd = CARPPfsyncd(net: net, advskew: 0, preempt: true)
             try pfsyncd.start()
             try ucarp.start(advskew: 100)
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" && !ucarp.isMaster })
+            let held3 = DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" && !ucarp.isMaster }
+            #expect(held3)
             pfsyncd.kill9()
             let moved = DaemonHarness.waitUntil(seconds: Self.deadline) { ucarp.isMaster && ucarp.lastEvent == "up" }
             #expect(moved, "ucarp: \(net.read("ucarp.log"))")
@@ -94,14 +98,16 @@ struct CARPInteropTests {
             let pfsyncd = CARPPfsyncd(net: net, advskew: 100)
             try ucarp.start(advskew: 0, preempt: true)
             try pfsyncd.start()
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { ucarp.isMaster && pfsyncd.role == "backup" })
+            let held4 = DaemonHarness.waitUntil(seconds: Self.deadline) { ucarp.isMaster && pfsyncd.role == "backup" }
+            #expect(held4)
             #expect(!net.hasAddress(net.nsA, net.vip))
             ucarp.kill9()
             let moved = DaemonHarness.waitUntil(seconds: Self.deadline) {
                 pfsyncd.role == "master" && net.hasAddress(net.nsA, net.vip)
             }
             #expect(moved, "pfsyncd: \(net.read("pfsyncd.log"))")
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { net.read("pfsyncd-events").contains("up ca \(net.vip)") })
+            let held5 = DaemonHarness.waitUntil(seconds: Self.deadline) { net.read("pfsyncd-events").contains("up ca \(net.vip)") }
+            #expect(held5)
         }
     }
 
@@ -128,14 +134,17 @@ struct CARPInteropTests {
             let pfsyncd = CARPPfsyncd(net: net, advskew: 0, preempt: true)
             try pfsyncd.start()
             try ucarp.start(advskew: 100, preempt: true)
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" && !ucarp.isMaster })
+            let held6 = DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" && !ucarp.isMaster }
+            #expect(held6)
             let demoted = try pfsyncd.control(["demote"])
             #expect((demoted["demotion"] as? NSNumber)?.intValue == 240)
             // Our advertised skew is now 240 > 100: UCarp (preempt) takes over.
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { ucarp.isMaster && pfsyncd.role == "backup" })
+            let held7 = DaemonHarness.waitUntil(seconds: Self.deadline) { ucarp.isMaster && pfsyncd.role == "backup" }
+            #expect(held7)
             #expect(!net.hasAddress(net.nsA, net.vip))
             _ = try pfsyncd.control(["promote"])
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" && !ucarp.isMaster })
+            let held8 = DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" && !ucarp.isMaster }
+            #expect(held8)
         }
     }
 
@@ -145,9 +154,11 @@ struct CARPInteropTests {
             let pfsyncd = CARPPfsyncd(net: net, advskew: 0, preempt: true)
             try pfsyncd.start()
             try ucarp.start(advskew: 100)
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" && !ucarp.isMaster })
+            let held9 = DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" && !ucarp.isMaster }
+            #expect(held9)
             #expect(pfsyncd.terminate() == 0)
-            #expect(DaemonHarness.waitUntil(seconds: 5) { ucarp.isMaster }, "ucarp: \(net.read("ucarp.log"))")
+            let held10 = DaemonHarness.waitUntil(seconds: 5) { ucarp.isMaster }
+            #expect(held10, "ucarp: \(net.read("ucarp.log"))")
             #expect(!net.hasAddress(net.nsA, net.vip))
             #expect(net.read("pfsyncd-events").contains("down ca \(net.vip)"))
         }
@@ -163,11 +174,13 @@ struct CARPInteropTests {
         try Self.withNet { net in
             let pfsyncd = CARPPfsyncd(net: net, advskew: 30)
             try pfsyncd.start()
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" })
+            let held11 = DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" }
+            #expect(held11)
             let capture = net.path("adverts.pcap")
             let dump = try net.spawn(
                 in: net.nsB, ["/usr/bin/tcpdump", "-i", "cb", "-U", "-c", "3", "-w", capture, "ip proto 112"], log: "tcpdump.log")
-            #expect(DaemonHarness.waitUntil(seconds: Self.deadline) { !dump.isRunning })
+            let held12 = DaemonHarness.waitUntil(seconds: Self.deadline) { !dump.isRunning }
+            #expect(held12)
             let fields = try CARPNetns.capture(
                 "/usr/bin/tshark",
                 ["-o", "ip.try_heuristic_first:TRUE", "-r", capture, "-T", "fields", "-e", "ip.ttl", "-e", "carp.version",

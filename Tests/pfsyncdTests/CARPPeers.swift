@@ -11,13 +11,19 @@ final class CARPPfsyncd {
     let advskew: Int
     let password: String
     let preempt: Bool
+    /// `[carp]` lines appended to the defaults (bulk_demotion = 0 unless replaced here).
+    let bulkConfig: String
     private(set) var process: Process?
 
-    init(net: CARPNetns, advskew: Int, password: String = "carp-secret", preempt: Bool = false) {
+    init(
+        net: CARPNetns, advskew: Int, password: String = "carp-secret", preempt: Bool = false,
+        bulkConfig: String = "bulk_demotion = 0"
+    ) {
         self.net = net
         self.advskew = advskew
         self.password = password
         self.preempt = preempt
+        self.bulkConfig = bulkConfig
     }
 
     var socketPath: String { net.path("pfsyncd.sock") }
@@ -49,7 +55,7 @@ final class CARPPfsyncd {
             vip = ["\(net.vip)/24"]
             up_script = "\(up)"
             down_script = "\(down)"
-            bulk_demotion = 0
+            \(bulkConfig)
             """
         try config.write(toFile: net.path("pfsyncd.toml"), atomically: true, encoding: .utf8)
         guard let binary = DecodeRunner.binary() else { throw HarnessError.setup("pfsyncd binary not found") }

@@ -23,6 +23,12 @@ final class CARPChannelHandler: ChannelInboundHandler {
     private var timerDeadline: UInt64?
     private var lastDropLogNanos: UInt64 = 0
     private var selectedInterface: String?
+    /// The socket advertisements leave on: separate from the receiving one, because NIO
+    /// closes a datagram channel on most send errors (a firewall's EPERM included) and
+    /// the service then replaces it while reception goes on.
+    var sendChannel: (any Channel)? {
+        didSet { selectedInterface = nil }
+    }
 
     init(plan: CARPPlan, destination: SocketAddress, actuator: CARPActuator, monitor: CARPMonitor, logger: Logger) {
         self.plan = plan
@@ -43,12 +49,21 @@ final class CARPChannelHandler: ChannelInboundHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
+        timer = nil
+        timerDeadline = nil
         self.context = nil
     }
 
     /// Starts the election (every host as backup).
     func start() {
         perform(group.start(now: Self.now))
+    }
+
+    /// Re-arms the timers after the handler moved to a new channel.
+    func resume() {
+        timerDeadline = nil
+        selectedInterface = nil
+        reschedule()
     }
 
     /// Stops the election: masters send a leaving advertisement and drop their addresses.
@@ -124,10 +139,13 @@ final class CARPChannelHandler: ChannelInboundHandler {
     private func host(_ vhid: UInt8) -> CARPHostPlan? { plan.hosts.first { $0.config.vhid == vhid } }
 
     private func send(_ advertisement: CARPAdvertisement) {
-        guard let context else { return }
+        guard let context, let channel = sendChannel, channel.isActive else {
+            group.recordSend(succeeded: false)
+            return
+        }
         if plan.peer == nil, plan.interfaceAddresses.count > 1, let host = host(advertisement.vhid),
            host.interface != selectedInterface, let address = plan.interfaceAddresses[host.interface],
-           let provider = context.channel as? any SocketOptionProvider
+           let provider = channel as? any SocketOptionProvider
         {
             // Several interfaces share the socket: point multicast at this host's interface first.
             selectedInterface = host.interface
@@ -141,9 +159,9 @@ final class CARPChannelHandler: ChannelInboundHandler {
     }
 
     private func write(_ advertisement: CARPAdvertisement) {
-        guard let context else { return }
+        guard let context, let channel = sendChannel else { return }
         let encoded = advertisement.encoded
-        var buffer = context.channel.allocator.buffer(capacity: encoded.count)
+        var buffer = channel.allocator.buffer(capacity: encoded.count)
         buffer.writeBytes(encoded)
         let promise = context.eventLoop.makePromise(of: Void.self)
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -152,7 +170,7 @@ final class CARPChannelHandler: ChannelInboundHandler {
                 bound.value.group.recordSend(succeeded: true)
             }
         }
-        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: promise)
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: promise)
     }
 
     private func reschedule() {

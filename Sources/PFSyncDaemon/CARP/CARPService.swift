@@ -38,23 +38,28 @@ public final class CARPService: Service, Sendable {
 
     public func run() async throws {
         let actuator = CARPActuator(upScript: plan.upScript, downScript: plan.downScript, logger: logger)
-        let channel: any Channel
+        let firstChannel: any Channel
+        let firstSender: any Channel
         do {
-            channel = try await bind()
+            firstChannel = try await bind(receiving: true)
+            firstSender = try await bind(receiving: false)
         } catch {
             await actuator.shutdown()
             throw CARPSetupError("cannot open the CARP socket (protocol 112, needs CAP_NET_RAW): \(error)")
         }
         let destination = try SocketAddress(ipAddress: plan.peer?.description ?? CARPProtocol.ipv4Group, port: 0)
         let (plan, monitor, logger) = (self.plan, self.monitor, self.logger)
-        let bound = try await channel.eventLoop.submit { () throws -> NIOLoopBound<CARPChannelHandler> in
+        let bound = try await firstChannel.eventLoop.submit { () throws -> NIOLoopBound<CARPChannelHandler> in
             let handler = CARPChannelHandler(
                 plan: plan, destination: destination, actuator: actuator, monitor: monitor, logger: logger)
-            try channel.pipeline.syncOperations.addHandler(handler)
+            try firstChannel.pipeline.syncOperations.addHandler(handler)
+            handler.sendChannel = firstSender
             handler.start()
-            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            return NIOLoopBound(handler, eventLoop: firstChannel.eventLoop)
         }.get()
-        let eventLoop = channel.eventLoop
+        let eventLoop = firstChannel.eventLoop
+        var channel = firstChannel
+        var sender = firstSender
         monitor.install(demoter: { reason, value in
             eventLoop.execute { bound.value.setDemotion(reason, to: value) }
         })
@@ -64,7 +69,29 @@ public final class CARPService: Service, Sendable {
                        "destination": "\(plan.peer?.description ?? CARPProtocol.ipv4Group)"])
         let bulkWatch = startBulkWatch(on: eventLoop, bound: bound)
 
-        try? await gracefulShutdown()
+        // Until shutdown. NIO closes a datagram channel on most send errors (a firewall's
+        // EPERM included): the election keeps its state and gets a new socket.
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await Task.sleep(nanoseconds: 200_000_000)
+            } catch {
+                break
+            }
+            if !sender.isActive, !Task.isShuttingDownGracefully, let reopened = try? await bind(receiving: false) {
+                // Counted in oerrors; logged once per second at most.
+                sender = reopened
+                try? await reopened.eventLoop.submit { bound.value.sendChannel = reopened }.get()
+            }
+            guard !channel.isActive, !Task.isShuttingDownGracefully else { continue }
+            logger.error("CARP socket closed unexpectedly; reopening it")
+            try? await Task.sleep(nanoseconds: 1_000_000_000)
+            guard let reopened = try? await bind(receiving: true) else { continue }
+            channel = reopened
+            try? await reopened.eventLoop.submit {
+                try reopened.pipeline.syncOperations.addHandler(bound.value)
+                bound.value.resume()
+            }.get()
+        }
 
         bulkWatch?.cancel()
         await handOver(bound: bound, on: eventLoop)
@@ -73,6 +100,7 @@ public final class CARPService: Service, Sendable {
         try? await actuator.drained(on: eventLoop).get()
         await actuator.shutdown()
         try? await channel.close()
+        try? await sender.close()
         logger.info("CARP down")
     }
 
@@ -97,46 +125,55 @@ public final class CARPService: Service, Sendable {
         guard let engineSnapshot, plan.bulkDemotion > 0 else { return nil }
         let (demotion, limit, logger) = (plan.bulkDemotion, plan.bulkDemotionLimitSeconds, self.logger)
         let started = CARPChannelHandler.now
-        let expired = NIOLoopBoundBox(false, eventLoop: eventLoop)
+        let expired = StopFlag()  // raised once the limit passed
         return eventLoop.scheduleRepeatedAsyncTask(initialDelay: .zero, delay: .milliseconds(500)) { _ in
             engineSnapshot().hop(to: eventLoop).map { snapshot in
                 let phase = snapshot.status.bulk.incoming
                 let unfinished = phase == .requested || phase == .receiving
                 let elapsed = Double(CARPChannelHandler.now &- started) / 1e9
-                if unfinished && !expired.value && elapsed > limit {
-                    expired.value = true
+                if unfinished && !expired.isRaised && elapsed > limit {
+                    expired.raise()
                     logger.critical(
                         "CARP: bulk update still unfinished after the limit; LIFTING the bulk demotion - this node may become master WITHOUT the full state table",
                         metadata: ["limit_s": "\(limit)", "phase": "\(phase.rawValue)"])
                 }
-                let wanted = unfinished && !expired.value ? demotion : 0
+                let wanted = unfinished && !expired.isRaised ? demotion : 0
                 if bound.value.demotion(.bulk) != wanted { bound.value.setDemotion(.bulk, to: wanted) }
             }.recover { _ in }
         }
     }
 
-    private func bind() async throws -> any Channel {
+    /// A raw socket on protocol 112: the receiving one joins the group on every CARP
+    /// interface; the sending one gets TTL 255, no loop and the multicast interface.
+    private func bind(receiving: Bool) async throws -> any Channel {
         let channel = try await NIORawSocketBootstrap(group: loop)
             .bind(host: "0.0.0.0", ipProtocol: NIOIPProtocol(rawValue: CARPProtocol.ipProtocol))
             .get()
-        if plan.peer == nil {
+        if plan.peer == nil && receiving {
+            let group = try SocketAddress(ipAddress: CARPProtocol.ipv4Group, port: 0)
+            let devices = try System.enumerateDevices()
             guard let multicast = channel as? any MulticastChannel else {
                 throw CARPSetupError("the raw socket cannot join multicast groups")
             }
+            for name in Set(plan.hosts.map(\.interface)).sorted() {
+                guard let device = devices.first(where: { $0.name == name && $0.address?.protocol == .inet }) else {
+                    throw CARPSetupError("config: carp: no interface \"\(name)\" with an IPv4 address")
+                }
+                try await multicast.joinGroup(group, device: device).get()
+            }
+            return channel
+        }
+        if !receiving {
+            // The sender's copies of incoming packets stay unread (the receiver reads them).
+            try await channel.setOption(.autoRead, value: false).get()
+        }
+        if plan.peer == nil {
             try await channel.setOption(.ipOption(.ip_multicast_ttl), value: Int(CARPProtocol.requiredTTL)).get()
             try await channel.setOption(.ipOption(.ip_multicast_loop), value: 0).get()
             if let first = plan.hosts.first, let address = plan.interfaceAddresses[first.interface],
                let provider = channel as? any SocketOptionProvider
             {
                 try await provider.setIPMulticastIF(in_addr(s_addr: address.value.bigEndian)).get()
-            }
-            let group = try SocketAddress(ipAddress: CARPProtocol.ipv4Group, port: 0)
-            let devices = try System.enumerateDevices()
-            for name in Set(plan.hosts.map(\.interface)).sorted() {
-                guard let device = devices.first(where: { $0.name == name && $0.address?.protocol == .inet }) else {
-                    throw CARPSetupError("config: carp: no interface \"\(name)\" with an IPv4 address")
-                }
-                try await multicast.joinGroup(group, device: device).get()
             }
         }
         // Unicast (and any other) advertisements leave with TTL 255 too.
