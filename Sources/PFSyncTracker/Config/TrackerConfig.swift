@@ -46,9 +46,3 @@ public enum PFDirection {
     /// PF_OUT.
     public static let outbound: UInt8 = 2
 }
-
-/// pf state flags (`PFSTATE_*`) the tracker sets or reads in ``PFState/stateFlags``.
-public enum PFStateFlags {
-    /// PFSTATE_SLOPPY: track TCP without sequence checks.
-    public static let sloppy: UInt16 = 0x0002
-}
