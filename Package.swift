@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "PFSyncDaemonTests",
             dependencies: [
-                "PFSyncDaemon", "PFSyncReplication", "PFSyncCore", "PFSyncConfig",
+                "PFSyncDaemon", "PFSyncReplication", "PFSyncCore", "PFSyncConfig", "PFSyncTracker",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

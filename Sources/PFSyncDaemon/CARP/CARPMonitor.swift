@@ -49,8 +49,24 @@ public final class CARPMonitor: Sendable {
     /// The current view.
     public var current: Snapshot { view.withLock { $0 } }
 
-    /// Replaces the view (the CARP service calls this on its event loop).
-    func publish(_ snapshot: Snapshot) { view.withLock { $0 = snapshot } }
+    private let masterHook = Mutex<(@Sendable () -> Void)?>(nil)
+
+    /// Replaces the view (the CARP service calls this on its event loop). When the first
+    /// virtual host becomes master, the hook installed by ``onBecomingMaster(_:)`` runs.
+    func publish(_ snapshot: Snapshot) {
+        let wasMaster = view.withLock { old -> Bool in
+            let was = old.hosts.contains { $0.state == .master }
+            old = snapshot
+            return was
+        }
+        if !wasMaster, snapshot.hosts.contains(where: { $0.state == .master }) {
+            masterHook.withLock { $0 }?()
+        }
+    }
+
+    /// Runs `hook` whenever this node becomes master of a virtual host after being master
+    /// of none (a takeover).
+    public func onBecomingMaster(_ hook: @escaping @Sendable () -> Void) { masterHook.withLock { $0 = hook } }
 
     /// Installs the hook that changes the demotion on the election's event loop.
     func install(demoter hook: (@Sendable (CARPDemotion.Reason, Int) -> Void)?) { demoter.withLock { $0 = hook } }

@@ -17,6 +17,8 @@ struct CaptureRunner {
     let trackerConfig: TrackerConfig
     let monitor: CaptureMonitor
     let stop: StopFlag
+    /// Judges sessions after a takeover (live interfaces only).
+    var audit: TakeoverAudit? = nil
     /// Packets between clock advances and status publications.
     static let publishEvery: UInt64 = 1024
 
@@ -85,10 +87,12 @@ struct CaptureRunner {
         let parser = PacketParser(linkType: live.linkType)
         var packet = ParsedPacket()
         var lastCheckpoint = DaemonClock.monotonicNanos()
+        var auditor = audit.map(TakeoverAuditor.init)
         while !stop.isRaised {
             let outcome = live.next { header, bytes in
                 parser.parse(bytes, header: header, into: &packet)
-                _ = tracker.process(packet)
+                let verdict = tracker.process(packet)
+                auditor?.observe(packet, verdict: verdict)
             }
             switch outcome {
             case .packet:

@@ -13,17 +13,20 @@ public final class CaptureService: Service, Sendable {
     private let trackerConfig: TrackerConfig
     private let logger: Logger
     private let deferral: FeedDeferral?
+    private let audit: TakeoverAudit?
     private let stop = StopFlag()
     /// What `status` shows about every source.
     public let monitor: CaptureMonitor
 
     /// Creates the service; threads start in ``run()``. `deferral` (`sync.defer`) holds a
-    /// feed socket's batch replies until the peer acknowledged the batch's new states.
+    /// feed socket's batch replies until the peer acknowledged the batch's new states;
+    /// `audit` judges the sessions live interfaces see after a takeover.
     public init(
         sources: [CaptureSource], table: StateTable, trackerConfig: TrackerConfig, logger: Logger,
-        deferral: FeedDeferral? = nil
+        deferral: FeedDeferral? = nil, audit: TakeoverAudit? = nil
     ) {
         self.sources = sources
+        self.audit = audit
         self.deferral = deferral
         self.table = table
         self.trackerConfig = trackerConfig
@@ -52,7 +55,8 @@ public final class CaptureService: Service, Sendable {
                 continue
             }
             let runner = CaptureRunner(
-                source: source, index: index, table: table, trackerConfig: trackerConfig, monitor: monitor, stop: stop)
+                source: source, index: index, table: table, trackerConfig: trackerConfig, monitor: monitor, stop: stop,
+                audit: audit)
             pool.submit { _ in runner.run() }
         }
         logger.info("capture started", metadata: ["sources": "\(sources.map(\.name))"])

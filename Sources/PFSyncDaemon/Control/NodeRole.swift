@@ -7,16 +7,25 @@ public final class NodeRole: Sendable {
     private let promoted = Atomic<Bool>(false)
     /// The CARP election's view, when CARP runs.
     public let carp: CARPMonitor?
+    /// Judges the sessions this node sees after it becomes master (armed on every takeover,
+    /// by ``promote()`` or by CARP).
+    public let audit: TakeoverAudit?
 
     /// Not promoted; `carp` when CARP decides the role.
-    public init(carp: CARPMonitor? = nil) {
+    public init(carp: CARPMonitor? = nil, audit: TakeoverAudit? = nil) {
         self.carp = carp
+        self.audit = audit
+        if let audit {
+            carp?.onBecomingMaster { audit.arm(nowNanos: DaemonClock.monotonicNanos()) }
+        }
     }
 
     /// Marks the node master. Returns false when it already was.
     @discardableResult
     public func promote() -> Bool {
-        !promoted.exchange(true, ordering: .acquiringAndReleasing)
+        let changed = !promoted.exchange(true, ordering: .acquiringAndReleasing)
+        if changed, carp == nil { audit?.arm(nowNanos: DaemonClock.monotonicNanos()) }
+        return changed
     }
 
     /// True after ``promote()``.

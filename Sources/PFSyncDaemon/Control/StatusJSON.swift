@@ -52,7 +52,21 @@ public enum StatusJSON {
             ("table", .object([("states", .unsigned(UInt64(tableCount)))])),
             ("capture", .array(captures.map(capture))),
             ("feed", feed),
+            ("takeover", takeover(role.audit, now: snapshot.takenNanos)),
         ])
+    }
+
+    /// Sessions judged since this node last became master (see ``TakeoverAudit``).
+    private static func takeover(_ audit: TakeoverAudit?, now: UInt64) -> JSONValue {
+        guard let audit, let armed = audit.armedAtNanos else { return .null }
+        let since = now >= armed ? Double(now - armed) / 1e9 : 0
+        var pairs: [(String, JSONValue)] = [("since_s", .double((since * 10).rounded() / 10))]
+        for figure in TakeoverAudit.Figure.allCases {
+            pairs.append((figure.name, .unsigned(audit.value(figure))))
+        }
+        pairs.append(("lost", .unsigned(audit.lostStrict)))
+        pairs.append(("lost_sloppy", .unsigned(audit.value(.lostNoState))))
+        return .object(pairs)
     }
 
     private static func capture(_ status: CaptureStatus) -> JSONValue {

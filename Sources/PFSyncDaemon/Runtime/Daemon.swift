@@ -26,13 +26,14 @@ public enum Daemon {
         let table = plan.makeTable()
         let stats = ReplicationStats()
         let transport = try syncLink(plan: plan, loop: group.next(), table: table, stats: stats, logger: logger)
+        let audit = TakeoverAudit()
         let capture = CaptureService(
             sources: plan.sources, table: table, trackerConfig: plan.tracker, logger: logger,
-            deferral: FeedDeferral.of(plan: plan, link: transport))
+            deferral: FeedDeferral.of(plan: plan, link: transport), audit: audit)
         let carpMonitor: CARPMonitor? = plan.config.carp == nil ? nil : CARPMonitor()
         let responder = ControlResponder(
             nodeID: plan.config.nodeID, epoch: plan.engine.epoch, peerAddress: SyncEndpoints.text(plan.endpoints.destination),
-            table: table, role: NodeRole(carp: carpMonitor), captures: capture.monitor, snapshot: { transport.snapshot() })
+            table: table, role: NodeRole(carp: carpMonitor, audit: audit), captures: capture.monitor, snapshot: { transport.snapshot() })
         let control = ControlServer(path: plan.config.controlSocket, group: group, responder: responder, logger: logger)
         var services: [any Service] = [transport, capture, control]
         if let listen = plan.config.metricsListen, let (host, port) = DaemonConfig.hostAndPort(listen) {
