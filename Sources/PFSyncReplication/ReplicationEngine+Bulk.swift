@@ -15,6 +15,11 @@ extension ReplicationEngine {
     }
 
     func retryBulkRequest(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
+        if bulkRequestDue {
+            bulkRequestDue = false
+            requestBulk(nowNanos: nowNanos, send: send)
+            return
+        }
         switch status.bulk.incoming {
         case .requested:
             guard nowNanos &- lastBulkRequestNanos >= config.bulkRetryNanos else { return }
@@ -39,7 +44,11 @@ extension ReplicationEngine {
             status.bulk.incoming = .receiving
             status.bulk.statesReceived = 0
         case BulkStatus.end:
-            if status.bulk.incoming == .receiving || status.bulk.incoming == .requested {
+            if bulkRequestAfterEnd, status.bulk.incoming == .receiving {
+                // Frames were lost during this bulk: the next tick asks for another.
+                bulkRequestAfterEnd = false
+                bulkRequestDue = true
+            } else if status.bulk.incoming == .receiving || status.bulk.incoming == .requested {
                 status.bulk.incoming = .done
                 counters[.bulkCompleted] += 1
                 status.bulk.lastDurationMilliseconds = Double(lastReceiveNanos &- bulkStartedNanos) / 1e6

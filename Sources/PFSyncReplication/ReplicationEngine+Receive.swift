@@ -200,7 +200,17 @@ extension ReplicationEngine {
         }
         if givenUp > 0 {
             counters[.resyncs] += 1
-            requestBulk(nowNanos: nowNanos, send: send)
+            switch status.bulk.incoming {
+            case .requested:
+                // The bulk already asked for will carry what the lost frames held.
+                break
+            case .receiving:
+                // Asking now would restart the running bulk from its first state (and,
+                // under steady loss, again and again): ask once it has ended.
+                bulkRequestAfterEnd = true
+            case .idle, .done, .failed:
+                requestBulk(nowNanos: nowNanos, send: send)
+            }
         } else if nowNanos &- lastNackNanos >= config.nackRetryNanos {
             sendNack(nowNanos: nowNanos, send: send)
         }

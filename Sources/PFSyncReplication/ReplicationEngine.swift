@@ -52,6 +52,10 @@ public final class ReplicationEngine {
     var bulkCursor: (shard: Int, cursor: Int) = (0, 0)
     var lagSamples = LagHistogram()
     var lastPurgeNanos: UInt64 = 0
+    /// A gap was given up while a bulk was coming in: ask for another when it ends.
+    var bulkRequestAfterEnd = false
+    /// Set at such a bulk's end: the next tick sends the request.
+    var bulkRequestDue = false
     var expiredScratch: [StateID] = []
 
     /// What `pfsyncd status` shows.
