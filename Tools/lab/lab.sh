@@ -15,13 +15,15 @@
 #   up                 create namespaces, bridges, links, addresses, routes
 #   start              start nginx and pfsyncd on both firewalls (waits for a master)
 #   load SECONDS [N]   client load for SECONDS: ab (keep-alive off) + N slow curl downloads
-#   kill-primary       SIGKILL pfsyncd on fw1 (a crash; its VIPs are removed too, as a dead
-#                      box would answer nothing for them)
+#   kill-primary       SIGKILL pfsyncd on fw1 and take its links down: the box dies
+#   ucarp-failover     the same failover with UCarp instead of pfsyncd's CARP: prints the
+#                      seconds from killing the UCarp master to the VIP on fw2
 #   stop-primary       SIGTERM pfsyncd on fw1 (graceful handover)
 #   pause-primary / resume-primary    SIGSTOP / SIGCONT pfsyncd on fw1
 #   cut-primary / heal-primary        take fw1's LAN+WAN+SYNC links down / up
 #   restart-primary    start pfsyncd on fw1 again (it bulk-updates, then may preempt)
-#   block-carp / unblock-carp         drop CARP (IP proto 112) between the firewalls (split brain)
+#   block-carp / unblock-carp         drop CARP (IP proto 112) arriving at fw2, as a firewall
+#                      rule would (split brain: both master; fw1 sees fw2's adverts)
 #   status             roles, VIP owners, table sizes, sessions-lost audit, as JSON lines
 #   master             prints fw1 or fw2 (who holds the LAN VIP), or "none" / "both"
 #   down               kill everything and delete the namespaces
@@ -36,6 +38,11 @@ LAN_VIP=10.10.1.1 WAN_VIP=10.10.2.1
 ADVBASE="${LAB_ADVBASE:-1}"
 FLUSH_MS="${LAB_FLUSH_MS:-2}"
 CARP_PASS="${LAB_CARP_PASS:-labsecret}"
+# The interfaces each firewall's tracker captures. pf keeps one state per direction of a
+# forwarded connection (in on LAN, out on WAN); pfsyncd's table holds one state per flow,
+# so the lab tracks the LAN side (pf's "pass in on lan keep state"), which sees both
+# directions of every client session. LAB_TRACK='"lan", "wan"' tracks both.
+TRACK_INTERFACES="${LAB_TRACK:-\"lan\"}"
 
 die() { echo "lab: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "needs root (network namespaces)"
@@ -95,6 +102,9 @@ cmd_up() {
     for ns in "$NS_CL" "$NS_SV"; do
         in_ns "$ns" sysctl -qw net.ipv4.conf.all.arp_accept=1
         in_ns "$ns" sysctl -qw net.ipv4.conf.eth0.arp_accept=1
+        # Accept a gratuitous ARP right after another (default: ignored for 1 s), so two
+        # quick role changes at start leave the neighbour entry on the final master.
+        in_ns "$ns" sysctl -qw net.ipv4.neigh.eth0.locktime=0
     done
     head -c 32 /dev/urandom > "$DIR/sync.key"
     chmod 600 "$DIR/sync.key"
@@ -113,7 +123,7 @@ peer_port = 8240
 key_file = "$DIR/sync.key"
 flush_interval_ms = $FLUSH_MS
 [capture]
-interfaces = ["lan", "wan"]
+interfaces = [$TRACK_INTERFACES]
 [control]
 socket = "$DIR/$1.sock"
 [carp]
@@ -132,7 +142,8 @@ start_fw() { # name ns node_id sync_self sync_peer advskew
     local bin; bin="$(find_pfsyncd)"
     write_config "$1" "$3" "$4" "$5" "$6"
     rm -f "$DIR/$1.sock"
-    in_ns "$2" "$bin" run --config "$DIR/$1.toml" >> "$DIR/$1.log" 2>&1 &
+    # Not through in_ns: a backgrounded function is a subshell, and $! would be its pid.
+    ip netns exec "$2" "$bin" run --config "$DIR/$1.toml" >> "$DIR/$1.log" 2>&1 &
     echo $! > "$DIR/$1.pid"
     for _ in $(seq 1 100); do
         [[ -S "$DIR/$1.sock" ]] && "$bin" status --socket "$DIR/$1.sock" >/dev/null 2>&1 && return 0
@@ -204,11 +215,14 @@ drop_vips() { # ns: a dead box answers nothing: take its addresses away as its d
 
 cmd_kill_primary() {
     kill -9 "$(pid_of fw1)" 2>/dev/null || true
-    # The daemon cannot remove its VIPs when killed; a dead box would not answer for them.
+    # The whole box dies, not only the daemon: it stops forwarding and answering, so the
+    # sessions' packets are lost (TCP retransmits them) until the backup takes over.
     drop_vips "$NS_FW1"
+    for link in lan wan sync; do in_ns "$NS_FW1" ip link set "$link" down; done
 }
 
 cmd_restart_primary() {
+    for link in lan wan sync; do in_ns "$NS_FW1" ip link set "$link" up; done
     start_fw fw1 "$NS_FW1" 1 10.10.9.1 10.10.9.2 0
 }
 
@@ -224,8 +238,41 @@ cmd_status() {
     done
 }
 
+cmd_ucarp_failover() { # prints seconds from kill -9 of UCarp master to the VIP on fw2
+    command -v ucarp >/dev/null || die "ucarp is not installed (apt-get install ucarp)"
+    cat > "$DIR/vip-up.sh" <<'UP'
+#!/bin/sh
+ip addr add "$2/24" dev "$1"
+arping -q -U -c 1 -I "$1" -s "$2" "$2" >/dev/null 2>&1 &
+UP
+    printf '#!/bin/sh\nip addr del "$2/24" dev "$1"\n' > "$DIR/vip-down.sh"
+    chmod +x "$DIR/vip-up.sh" "$DIR/vip-down.sh"
+    local n=1
+    for ns in "$NS_FW1" "$NS_FW2"; do
+        ip netns exec "$ns" ucarp -i lan -s "10.10.1.$((n + 1))" -v 1 -p "$CARP_PASS" -a "$LAN_VIP" \
+            -b "$ADVBASE" -k $(( (n - 1) * 100 )) -P -z -u "$DIR/vip-up.sh" -d "$DIR/vip-down.sh" \
+            >> "$DIR/ucarp-fw$n.log" 2>&1 &
+        echo $! > "$DIR/ucarp-fw$n.pid"
+        n=$((n + 1))
+    done
+    for _ in $(seq 1 200); do [[ "$(cmd_master)" == fw1 ]] && break; sleep 0.1; done
+    [[ "$(cmd_master)" == fw1 ]] || die "UCarp did not elect fw1: $(cmd_master)"
+    sleep 2
+    local start end
+    start=$(date +%s.%N)
+    kill -9 "$(pid_of ucarp-fw1)"
+    drop_vips "$NS_FW1"
+    for _ in $(seq 1 300); do [[ "$(cmd_master)" == fw2 ]] && break; sleep 0.02; done
+    end=$(date +%s.%N)
+    [[ "$(cmd_master)" == fw2 ]] || die "UCarp did not move the VIP to fw2"
+    kill "$(pid_of ucarp-fw2)" 2>/dev/null || true
+    sleep 0.5
+    drop_vips "$NS_FW2"
+    python3 -c "print(f'{$end - $start:.2f}')"
+}
+
 cmd_down() {
-    for fw in fw1 fw2; do kill -9 "$(pid_of "$fw")" 2>/dev/null || true; done
+    for fw in fw1 fw2 ucarp-fw1 ucarp-fw2; do kill -9 "$(pid_of "$fw")" 2>/dev/null || true; done
     if [[ -f "$DIR/nginx.pid" ]]; then kill "$(cat "$DIR/nginx.pid")" 2>/dev/null || true; fi
     for ns in "$NS_CL" "$NS_FW1" "$NS_FW2" "$NS_SV" "$NS_SW"; do
         ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
@@ -249,12 +296,11 @@ case "$command" in
     cut-primary) for link in lan wan sync; do in_ns "$NS_FW1" ip link set "$link" down; done ;;
     heal-primary) for link in lan wan sync; do in_ns "$NS_FW1" ip link set "$link" up; done ;;
     restart-primary) cmd_restart_primary ;;
-    block-carp)
-        for ns in "$NS_FW1" "$NS_FW2"; do
-            in_ns "$ns" nft add table inet pfsyncdlab
-            in_ns "$ns" nft add chain inet pfsyncdlab input '{ type filter hook input priority -300; }'
-            in_ns "$ns" nft add rule inet pfsyncdlab input ip protocol 112 drop
-        done ;;
+    ucarp-failover) cmd_ucarp_failover ;;
+    block-carp) # a rule on fw2 drops CARP: fw2 hears no master and takes over too
+        in_ns "$NS_FW2" nft add table inet pfsyncdlab
+        in_ns "$NS_FW2" nft add chain inet pfsyncdlab input '{ type filter hook input priority -300; }'
+        in_ns "$NS_FW2" nft add rule inet pfsyncdlab input ip protocol 112 drop ;;
     unblock-carp) for ns in "$NS_FW1" "$NS_FW2"; do in_ns "$ns" nft delete table inet pfsyncdlab 2>/dev/null || true; done ;;
     status) cmd_status ;;
     master) cmd_master ;;
