@@ -34,16 +34,22 @@ extension ReplicationEngine {
     /// the datagram after compression: the raw target adapts to the ratio seen.
     @discardableResult
     func sendOutbound(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) -> Int {
-        let queued = outbound.count
+        // The queue is taken out first, so that a `send` leading back into this engine
+        // queues and sends its own messages without disturbing these. Its storage is
+        // handed back afterwards: no allocation in steady state.
+        var batch: [PFSyncMessage] = []
+        swap(&batch, &outbound)
+        let queued = batch.count
         let frames = sendFrames(
             count: queued, nowNanos: nowNanos, send: send,
-            append: { writer, index in writer.append(self.outbound[index]) },
+            append: { writer, index in writer.append(batch[index]) },
             countSent: { range in
                 for index in range {
-                    self.counters.countAction(Self.actionIndex(self.outbound[index]), incoming: false)
+                    self.counters.countAction(Self.actionIndex(batch[index]), incoming: false)
                 }
             })
-        outbound.removeAll(keepingCapacity: true)
+        batch.removeAll(keepingCapacity: true)
+        if outbound.isEmpty { swap(&batch, &outbound) }
         counters[.queueMax] = max(counters[.queueMax], UInt64(queued))
         return frames
     }
@@ -73,20 +79,12 @@ extension ReplicationEngine {
                 continue
             }
             let sequence = nextSequence
-            var rawLength = 0
-            let sealed: Int? = writer.finish { payload -> Int? in
-                rawLength = payload.count
-                guard let frame = try? sealer.seal(kind: .data, sequence: sequence, payload: payload) else {
-                    return nil
-                }
-                frame.withUnsafeBytes { bytes in
-                    send(bytes)
-                    resend.store(sequence: sequence, frame: bytes)
-                }
-                counters[.rawBytesSent] += UInt64(payload.count)
-                return frame.count
+            var sealedFrame: ArraySlice<UInt8>?
+            let rawLength = writer.finish { payload -> Int in
+                sealedFrame = try? sealer.seal(kind: .data, sequence: sequence, payload: payload)
+                return payload.count
             }
-            guard let frameLength = sealed else {
+            guard let frame = sealedFrame else {
                 if end - start == 1 {
                     counters[.oerrors] += 1
                     start = end
@@ -95,15 +93,24 @@ extension ReplicationEngine {
                 }
                 continue
             }
+            // Everything about this frame is recorded before `send` runs, and no access
+            // to the writer or the sealer is open during it: a caller whose `send` leads
+            // back into this engine (tests joining two engines directly) finds it consistent.
+            let frameLength = frame.count
             sentAt[Int(sequence % UInt64(sentAt.count))] = nowNanos
             resentAt[Int(sequence % UInt64(resentAt.count))] = 0
             nextSequence += 1
             frames += 1
+            counters[.rawBytesSent] += UInt64(rawLength)
             counters[.framesSent] += 1
             counters[.opackets] += 1
             counters[.bytesSent] += UInt64(frameLength)
             counters[.messagesSent] += UInt64(end - start)
+            frame.withUnsafeBytes { bytes in
+                resend.store(sequence: sequence, frame: bytes)
+            }
             countSent(start..<end)
+            frame.withUnsafeBytes { bytes in send(bytes) }
             adaptRawTarget(rawLength: rawLength, frameLength: frameLength)
             start = end
         }
