@@ -29,6 +29,8 @@ public final class ReplicationEngine {
 
     /// Messages waiting to be framed.
     var outbound: [PFSyncMessage] = []
+    /// Inserts and updates of one flush, queued after its deletions.
+    var laterScratch: [PFSyncMessage] = []
     var deltas: [StateDelta] = []
     var bulkScratch: [PFState] = []
     var controlPayload: [UInt8] = []
@@ -100,17 +102,24 @@ public final class ReplicationEngine {
     @discardableResult
     public func flush(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
         // Updates become UPD_CC straight from the table's slot (no copy of the full state);
-        // inserts and deletes go through message(for:).
+        // inserts and deletes go through message(for:). Deletions go first: shards are by
+        // state id, so a flow's old state (deleted) and its new one (a reused port) may sit
+        // in different shards, and the peer can insert the new one only once the old is gone.
         for shard in 0..<table.shardCount {
             table.drainChanges(shard: shard) { kind, state, changes in
-                if kind == .update {
-                    outbound.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
-                } else {
-                    outbound.append(
+                switch kind {
+                case .update:
+                    laterScratch.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
+                case .delete:
+                    outbound.append(.compressedDelete(state.pointee.identity))
+                case .insert:
+                    laterScratch.append(
                         message(for: StateDelta(kind: kind, state: state.pointee, changes: changes), stateNow: stateNow))
                 }
             }
         }
+        outbound.append(contentsOf: laterScratch)
+        laterScratch.removeAll(keepingCapacity: true)
         return sendOutbound(nowNanos: nowNanos, send: send)
     }
 
