@@ -196,8 +196,13 @@ cmd_load() { # seconds [downloads]
               -w "download $i http=%{http_code} bytes=%{size_download} exit=%{exitcode}\n" \
               "http://10.10.2.10/big.bin" >> "$DIR/curl.results" 2>&1 || true ) &
     done
-    in_ns "$NS_CL" timeout "$((seconds + 5))" ab -q -t "$seconds" -n 10000000 -c 8 -s 10 \
-        "http://10.10.2.10/index.html" > "$DIR/ab.results" 2>&1 || true
+    local concurrency="${LAB_AB_CONCURRENCY:-8}"   # 0: downloads only
+    if ((concurrency > 0)); then
+        in_ns "$NS_CL" timeout "$((seconds + 5))" ab -q -t "$seconds" -n 10000000 -c "$concurrency" -s 10 \
+            "http://10.10.2.10/index.html" > "$DIR/ab.results" 2>&1 || true
+    else
+        sleep "$seconds"
+    fi
     wait
     echo "ab: $(grep -E 'Complete requests|Failed requests' "$DIR/ab.results" | tr -s ' ' | tr '\n' ' ')"
     cat "$DIR/curl.results"
