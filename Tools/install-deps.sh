@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(libpcap-dev liblz4-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(tshark tcpdump iproute2 iptables nftables python3 ucarp iputils-arping)
+    packages+=(tshark tcpdump iproute2 iptables nftables python3 ucarp iputils-arping nginx apache2-utils curl)
 fi
 missing=()
 for p in "${packages[@]}"; do
