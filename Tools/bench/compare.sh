@@ -4,7 +4,7 @@
 # machine, one after the other. Prints one JSON object per measurement (JSON lines) and a
 # summary table; writes everything to --out DIR (default: a temporary directory).
 #
-#   swift build -c release --product pfsyncd --product pfsync-replay
+#   swift build -c release --product pfsyncd && swift build -c release --product pfsync-replay
 #   sudo Tools/bench/compare.sh [--out DIR] [--quick] [--no-conntrackd]
 #
 # Environment: PFSYNCD / PFSYNC_REPLAY (default .build/release/...), CAPTURE (default the
@@ -25,7 +25,7 @@ PFSYNCD="${PFSYNCD:-$root/.build/release/pfsyncd}"
 PFSYNC_REPLAY="${PFSYNC_REPLAY:-$root/.build/release/pfsync-replay}"
 CAPTURE="${CAPTURE:-$root/Tests/Fixtures/captures/netns-long.pcap}"
 for binary in "$PFSYNCD" "$PFSYNC_REPLAY"; do
-    [[ -x "$binary" ]] || { echo "compare.sh: $binary missing: swift build -c release --product pfsyncd --product pfsync-replay" >&2; exit 2; }
+    [[ -x "$binary" ]] || { echo "compare.sh: $binary missing: swift build -c release --product pfsyncd, then --product pfsync-replay" >&2; exit 2; }
 done
 out="${out:-$(mktemp -d)}"
 mkdir -p "$out"
