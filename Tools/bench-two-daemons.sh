@@ -16,6 +16,7 @@
 #   LOSS          drop_percent of the primary in the bulk-loss run (default 5)
 #   FLUSH_MS      sync.flush_interval_ms (default 2)
 #   NICE          run the daemons at this nice value (e.g. -10 on a machine busy with builds)
+#   POLL          seconds between status polls while waiting (default 0.5)
 #
 # Figures:
 #   updates: applied_per_s = UPD messages applied at the backup per second (table.updated);
@@ -40,6 +41,7 @@ rate="${RATE:-0}"
 window="${WINDOW:-5}"
 bulk_states="${BULK_STATES:-1000000}"
 loss="${LOSS:-5}"
+poll="${POLL:-0.5}"
 flush_ms="${FLUSH_MS:-2}"
 nice_value="${NICE:-0}"
 hz="$(getconf CLK_TCK)"
@@ -102,13 +104,15 @@ query() { "$bin" "$1" --socket "$dir/$2.sock" --json; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 now() { date +%s.%N; }
 
-# wait_for SECONDS CONDITION... (polls every 50 ms)
+# wait_for SECONDS CONDITION... (polls every $poll seconds: each poll forks pfsyncd, jq and
+# bc, which on 2 cores takes CPU from the daemons being measured; bulk times come from the
+# backup's own clock, so a slow poll does not blur them)
 wait_for() {
     local limit=$1; shift
     local deadline; deadline=$(echo "$(now) + $limit" | bc)
     while ! "$@"; do
         if [ "$(echo "$(now) > $deadline" | bc)" = 1 ]; then return 1; fi
-        sleep 0.05
+        sleep "$poll"
     done
 }
 
