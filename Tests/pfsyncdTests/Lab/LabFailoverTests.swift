@@ -67,6 +67,9 @@ struct LabFailoverTests {
         try lab.run("kill-primary")
         #expect(DaemonHarness.waitUntil(seconds: 20) { lab.master() == "fw2" })
         lab.wait(load)
+        // Long downloads run through the preemption: fw1 takes them over from fw2.
+        let downloads = try lab.background("load", "14", "4", environment: ["LAB_AB_CONCURRENCY": "0"])
+        sleep(2)
         try lab.run("restart-primary")
         var masterWithoutTable = false
         let preempted = DaemonHarness.waitUntil(seconds: 30) {
@@ -78,6 +81,10 @@ struct LabFailoverTests {
         }
         #expect(!masterWithoutTable, "no master role before the bulk update is done")
         #expect(preempted, "with preempt, fw1 takes over again once its table is complete")
+        lab.wait(downloads)
+        let judged = Self.takeover(lab.status("fw1"))
+        #expect(judged.lost == 0, "the downloads running through the preemption survive on fw1")
+        print("lab preempt after restart: sessions tested \(judged.tested), lost \(judged.lost)")
         let fw1 = LabRunner.number(lab.status("fw1"), "table.states") ?? -1
         let fw2 = LabRunner.number(lab.status("fw2"), "table.states") ?? -2
         #expect(fw1 > 0 && fw1 == fw2, "fw1 holds the table it bulk-updated: \(fw1) vs \(fw2)")

@@ -34,8 +34,8 @@ final class LabRunner {
     }
 
     /// Starts a command in the background (client load); wait for it with ``wait(_:)``.
-    func background(_ arguments: String...) throws -> pid_t {
-        try spawn(arguments, output: "/dev/null", errors: "/dev/null")
+    func background(_ arguments: String..., environment extra: [String: String] = [:]) throws -> pid_t {
+        try spawn(arguments, output: "/dev/null", errors: "/dev/null", extra: extra)
     }
 
     /// Waits for a command started by ``background(_:)``; returns its exit status.
@@ -83,9 +83,9 @@ final class LabRunner {
     /// Spawns `bash lab.sh ARGUMENTS` with LAB_ID and PFSYNCD set, output to files.
     /// posix_spawn and waitpid, not Foundation's Process: the script leaves daemons running
     /// in the background, and Process did not always notice the script's own exit then.
-    private func spawn(_ arguments: [String], output: String, errors: String) throws -> pid_t {
+    private func spawn(_ arguments: [String], output: String, errors: String, extra: [String: String] = [:]) throws -> pid_t {
         let argv = ["/bin/bash", script] + arguments
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
         environment["LAB_ID"] = id
         environment["PFSYNCD"] = binary
         let envp = environment.map { "\($0.key)=\($0.value)" }
