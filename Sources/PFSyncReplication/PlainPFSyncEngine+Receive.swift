@@ -93,7 +93,7 @@ extension PlainPFSyncEngine {
     /// Applies one message by FreeBSD's rules.
     func apply(_ message: PFSyncMessage, stateNow: UInt32) {
         counters[.messagesReceived] += 1
-        counters.countAction(message.plainActionIndex, incoming: true)
+        counters.countAction(message.actionIndex, incoming: true)
         switch message {
         case .insert(let state, _), .update(let state, _):
             if state.identity.creatorID != config.nodeID { status.peerID = state.identity.creatorID }

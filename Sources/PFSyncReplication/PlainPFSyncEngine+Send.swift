@@ -51,7 +51,7 @@ extension PlainPFSyncEngine {
             counters[.rawBytesSent] += UInt64(length)
             counters[.messagesSent] += UInt64(end - start)
             for index in start..<end {
-                counters.countAction(outbound[index].plainActionIndex, incoming: false)
+                counters.countAction(outbound[index].actionIndex, incoming: false)
             }
             start = end
         }

@@ -65,7 +65,7 @@ extension ReplicationEngine {
     /// Applies one pfsync message, following pfsync's rules.
     func apply(_ message: PFSyncMessage, stateNow: UInt32) {
         counters[.messagesReceived] += 1
-        counters.countAction(Self.actionIndex(message), incoming: true)
+        counters.countAction(message.actionIndex, incoming: true)
         switch message {
         case .insert(let state, _) where state.stateFlags & PFStateFlags.ack != 0:
             // The sender defers a packet until we acknowledge (pfsync answers INS_ACK at once).

@@ -112,7 +112,7 @@ extension ReplicationEngine {
 }
 
 extension ReplicationEngine {
-    /// UPD's index in ``ReplicationCounters/actionNames`` (what ``actionIndex(_:)`` gives a
+    /// UPD's index in ``ReplicationCounters/actionNames`` (what ``PFSyncMessage/actionIndex`` gives a
     /// `.update` message).
     static let updateActionIndex = 3
 }

@@ -45,7 +45,7 @@ extension ReplicationEngine {
             append: { writer, index in writer.append(batch[index]) },
             countSent: { range in
                 for index in range {
-                    self.counters.countAction(Self.actionIndex(batch[index]), incoming: false)
+                    self.counters.countAction(batch[index].actionIndex, incoming: false)
                 }
             })
         batch.removeAll(keepingCapacity: true)
@@ -124,23 +124,6 @@ extension ReplicationEngine {
         let ratio = Double(frameLength) / Double(rawLength)
         let target = Int(room / max(ratio, 0.05))
         rawTarget = min(60_000, max(sealer.maxUncompressedPayload, (rawTarget + target) / 2))
-    }
-
-    /// Index of a message's action in ``ReplicationCounters/actionNames``.
-    static func actionIndex(_ message: PFSyncMessage) -> Int {
-        switch message {
-        case .clear: return 0
-        case .insert: return 1
-        case .insertAck: return 2
-        case .update: return 3
-        case .compressedUpdate: return 4
-        case .updateRequest: return 5
-        case .delete: return 6
-        case .compressedDelete: return 7
-        case .bulkStatus: return 8
-        case .tdb: return 9
-        case .eof: return 10
-        }
     }
 
     /// Seals and sends a control frame carrying `controlPayload`.

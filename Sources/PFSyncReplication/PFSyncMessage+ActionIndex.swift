@@ -2,8 +2,9 @@ import PFSyncWire
 
 extension PFSyncMessage {
     /// The index of this message's action in ``ReplicationCounters/actionNames`` (UPD_C with
-    /// or without counters counts as UPD_C; every full state as INS or UPD).
-    var plainActionIndex: Int {
+    /// or without counters counts as UPD_C; every full state as INS or UPD). Both engines
+    /// count their per-action in/out figures with it.
+    var actionIndex: Int {
         switch self {
         case .clear: return 0
         case .insert: return 1
