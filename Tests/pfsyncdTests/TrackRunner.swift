@@ -2,11 +2,8 @@ import Foundation
 
 /// Runs the built `pfsyncd` binary's `track` subcommand as a subprocess.
 enum TrackRunner {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    /// What a run printed and returned (the decode runner's record).
+    typealias Result = DecodeRunner.Result
 
     /// The package root (two levels above this file's directory).
     static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -26,23 +23,8 @@ enum TrackRunner {
         "no_state", "invalid", "expired", "truncated", "errors",
     ]
 
-    /// `pfsyncd`: `PFSYNCD_BINARY` if set, else in the build products directory next to
-    /// the test bundle.
-    static func binary() -> URL? {
-        var candidates: [URL] = []
-        if let override = ProcessInfo.processInfo.environment["PFSYNCD_BINARY"] {
-            candidates.append(URL(fileURLWithPath: override))
-        }
-        for argument in CommandLine.arguments where argument.contains(".xctest") {
-            candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent().appendingPathComponent("pfsyncd"))
-        }
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent("pfsyncd"))
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("pfsyncd"))
-        if let first = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent("pfsyncd"))
-        }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    /// `pfsyncd`, found as ``DecodeRunner/binary()`` finds it.
+    static func binary() -> URL? { DecodeRunner.binary() }
 
     enum Failure: Error, CustomStringConvertible {
         case binaryNotFound
@@ -58,21 +40,8 @@ enum TrackRunner {
 
     /// Runs `pfsyncd track arguments...`.
     static func track(_ arguments: [String]) throws -> Result {
-        guard let binary = binary() else { throw Failure.binaryNotFound }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["track"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        guard binary() != nil else { throw Failure.binaryNotFound }
+        return try DecodeRunner.run(["track"] + arguments)
     }
 
     /// Each output line parsed as a JSON object by Foundation (independent of pfsyncd's writer).
