@@ -14,6 +14,10 @@ public struct EngineConfig: Sendable {
     /// Send UPD_CC (UPD_C plus packet and byte counters, a pfsyncd extension) instead of
     /// UPD_C, so that the peer's counters follow too.
     public var replicateCounters: Bool = true
+    /// Send updates of states the peer already has a base for as delta updates (UPD_D,
+    /// ``DeltaUpdate``) instead of UPD_CC, when the peer's HELLO says it takes them. Only
+    /// with ``replicateCounters`` (the base includes the counters).
+    public var deltaUpdates: Bool = true
     /// pfsync's maxupd: flush at once when a state has this many coalesced changes.
     public var maxUpdates: Int = 128
     /// Frames kept for retransmission.

@@ -18,6 +18,8 @@ public struct ReplicationCounters: Sendable, Hashable {
         case queueDrops
         // Bulk.
         case bulkRequestsSent, bulkRequestsReceived, bulkStatesSent, bulkStatesReceived, bulkCompleted
+        // Delta updates: ones whose base did not match (each asks for the full state).
+        case deltaMismatches
 
         /// The name in `pfsyncd stats` (snake_case; pfsync's own names unchanged).
         public var name: String { snakeCase(String(describing: self)) }
@@ -32,8 +34,11 @@ public struct ReplicationCounters: Sendable, Hashable {
 
     /// pfsync action names for the per-action in/out counts.
     public static let actionNames = [
-        "CLR", "INS", "INS_ACK", "UPD", "UPD_C", "UPD_REQ", "DEL", "DEL_C", "BUS", "TDB", "EOF",
+        "CLR", "INS", "INS_ACK", "UPD", "UPD_C", "UPD_REQ", "DEL", "DEL_C", "BUS", "TDB", "EOF", "UPD_D",
     ]
+
+    /// UPD_D's index in ``actionNames``: pfsyncd's delta update (`DeltaUpdate`).
+    public static let deltaUpdateActionIndex = 11
 
     private var counters = [UInt64](repeating: 0, count: Counter.allCases.count)
     private var gauges = [UInt64](repeating: 0, count: Gauge.allCases.count)

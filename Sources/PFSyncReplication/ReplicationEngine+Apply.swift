@@ -38,6 +38,7 @@ extension ReplicationEngine {
             }
         }()
         if let failure { count(failure.counter) }
+        applyDeltaSection(bytes, stateNow: stateNow)
     }
 
     /// A full UPD, unboxed: what ``apply(_:stateNow:)`` does for `.update`.
@@ -89,7 +90,11 @@ extension ReplicationEngine {
             if id == .bulkRequest {
                 counters[.bulkRequestsReceived] += 1
                 startBulkSend(stateNow: stateNow)
-            } else if let state = table.state(for: id) {
+            } else if let state = table.updateWithBase(id, { state, base -> PFState in
+                // The peer could not use a delta: the next update goes as UPD_CC.
+                base = .none
+                return state
+            }) {
                 outbound.append(.update(state.wireTimes(now: stateNow), config.stateEncoding))
             }
         case .bulkStatus(let bulk):
@@ -131,19 +136,25 @@ extension ReplicationEngine {
 
     private func applyCompressed(_ update: CompressedUpdate, stateNow: UInt32) {
         let expire = stateNow &+ update.expire
-        let outcome = table.update(update.identity, recordChange: false) { local in
+        let epoch = baseEpoch
+        let outcome = table.updateWithBase(update.identity) { local, base in
             let outcome = PeerMerge.merge(
                 into: &local, src: update.src, dst: update.dst, timeout: update.timeout, expire: expire)
-            if let counters = update.counters, outcome.refreshed {
-                local.packets = counters.packets
-                local.bytes = counters.bytes
+            if let counters = update.counters {
+                if outcome.refreshed {
+                    local.packets = counters.packets
+                    local.bytes = counters.bytes
+                }
+                // UPD_CC sets the base the sender's next delta updates refer to.
+                base = ReplicationBase(
+                    src: update.src, dst: update.dst, packets: counters.packets, bytes: counters.bytes,
+                    expire: update.expire, timeout: update.timeout, version: 0, epoch: epoch)
             }
             return outcome
         }
         guard let outcome else {
             // pfsync: an update for a state we do not know asks the peer for the full state.
-            outbound.append(.updateRequest(update.identity))
-            counters[.updateRequestsSent] += 1
+            requestFullState(update.identity)
             return
         }
         counters[.statesUpdated] += 1
@@ -151,7 +162,7 @@ extension ReplicationEngine {
     }
 
     /// pfsync: when the peer's update was stale, count it and send our newer state back.
-    private func sendOursBack(_ id: StateID, stateNow: UInt32) {
+    func sendOursBack(_ id: StateID, stateNow: UInt32) {
         counters[.stale] += 1
         guard let state = table.state(for: id) else { return }
         outbound.append(.compressedUpdate(compressedUpdate(of: state, stateNow: stateNow)))

@@ -142,6 +142,7 @@ extension ReplicationEngine {
         if missing {
             // PROTOCOL.md: a sender that no longer holds NACKed frames answers with a bulk update.
             counters[.resyncs] += 1
+            invalidateBases()
             startBulkSend(stateNow: stateNow)
         }
     }
@@ -164,8 +165,10 @@ extension ReplicationEngine {
             count(error.counter)
             return
         }
-        // A (re)started peer has acknowledged nothing of ours yet.
+        // A (re)started peer has acknowledged nothing of ours yet, and holds no delta base.
         peerAckedThrough = nil
+        peerTakesDeltas = hello.features.contains(.deltaUpdates)
+        invalidateBases()
         if hello.options.contains(.bulkRequest) {
             counters[.bulkRequestsReceived] += 1
             startBulkSend(stateNow: stateNow)

@@ -39,9 +39,15 @@ extension ReplicationEngine {
         // handed back afterwards: no allocation in steady state.
         var batch: [PFSyncMessage] = []
         swap(&batch, &outbound)
-        let queued = batch.count
+        var deltaBatch: [DeltaUpdate] = []
+        swap(&deltaBatch, &deltaScratch)
+        defer {
+            deltaBatch.removeAll(keepingCapacity: true)
+            if deltaScratch.isEmpty { swap(&deltaBatch, &deltaScratch) }
+        }
+        let queued = batch.count + deltaBatch.count
         let frames = sendFrames(
-            count: queued, nowNanos: nowNanos, send: send,
+            count: batch.count, deltas: deltaBatch, nowNanos: nowNanos, send: send,
             append: { writer, index in writer.append(batch[index]) },
             countSent: { range in
                 for index in range {
@@ -60,19 +66,26 @@ extension ReplicationEngine {
     /// sender (which appends states without boxing them in messages).
     @inline(__always) @discardableResult
     func sendFrames(
-        count: Int, nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void,
+        count: Int, deltas: [DeltaUpdate] = [], nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void,
         append: (inout PFSyncPacketWriter, Int) -> Bool, countSent: (Range<Int>) -> Void
     ) -> Int {
         var frames = 0
         var start = 0
+        var deltaStart = 0
         let minimumTarget = sealer.maxUncompressedPayload
-        while start < count {
+        while start < count || deltaStart < deltas.count {
             writer.reset()
             var end = start
             while end < count, writer.length < rawTarget, append(&writer, end) {
                 end += 1
             }
-            if end == start {
+            var deltaEnd = deltaStart
+            if end == count, deltaStart < deltas.count {
+                // Delta updates follow every message: they fill the rest of the frame.
+                deltaEnd = appendDeltas(
+                    deltas, from: deltaStart, limit: rawTarget, force: end == start)
+            }
+            if end == start && deltaEnd == deltaStart {
                 // A message the writer cannot carry in this version: drop and count it.
                 counters[.oerrors] += 1
                 start += 1
@@ -85,9 +98,10 @@ extension ReplicationEngine {
                 return payload.count
             }
             guard let frame = sealedFrame else {
-                if end - start == 1 {
+                if end - start + deltaEnd - deltaStart == 1 {
                     counters[.oerrors] += 1
                     start = end
+                    deltaStart = deltaEnd
                 } else {
                     rawTarget = max(minimumTarget, rawTarget * 3 / 4)
                 }
@@ -105,7 +119,9 @@ extension ReplicationEngine {
             counters[.framesSent] += 1
             counters[.opackets] += 1
             counters[.bytesSent] += UInt64(frameLength)
-            counters[.messagesSent] += UInt64(end - start)
+            counters[.messagesSent] += UInt64(end - start + deltaEnd - deltaStart)
+            counters.countAction(
+                ReplicationCounters.deltaUpdateActionIndex, incoming: false, UInt64(deltaEnd - deltaStart))
             frame.withUnsafeBytes { bytes in
                 resend.store(sequence: sequence, frame: bytes)
             }
@@ -113,6 +129,7 @@ extension ReplicationEngine {
             frame.withUnsafeBytes { bytes in send(bytes) }
             adaptRawTarget(rawLength: rawLength, frameLength: frameLength)
             start = end
+            deltaStart = deltaEnd
         }
         return frames
     }
@@ -143,7 +160,8 @@ extension ReplicationEngine {
     func sendHello(options: SyncHello.Options, send: (UnsafeRawBufferPointer) -> Void) {
         let hello = SyncHello(
             options: options, pfsyncVersion: 5, maxDatagramSize: UInt16(clamping: sealer.maxDatagramSize),
-            keepaliveMilliseconds: UInt32(max(1, config.keepaliveNanos / 1_000_000)), features: [.lz4])
+            keepaliveMilliseconds: UInt32(max(1, config.keepaliveNanos / 1_000_000)),
+            features: config.deltaUpdates && config.replicateCounters ? [.lz4, .deltaUpdates] : [.lz4])
         hello.encode(into: &controlPayload)
         sendControl(.hello, send: send)
     }

@@ -32,6 +32,13 @@ public final class ReplicationEngine {
     /// Inserts and updates of one flush, queued after its deletions.
     var laterScratch: [PFSyncMessage] = []
     var deltas: [StateDelta] = []
+    /// Delta updates of one flush, framed after its messages.
+    var deltaScratch: [DeltaUpdate] = []
+    /// The peer's HELLO said it takes delta updates.
+    var peerTakesDeltas = false
+    /// The epoch of this node's delta bases: raised when the peer (re)starts or lost
+    /// frames for good, which makes every base invalid at once (never 0).
+    var baseEpoch: UInt32 = 1
     var bulkScratch: [PFState] = []
     var controlPayload: [UInt8] = []
     var rangesScratch: [ClosedRange<UInt64>] = []
@@ -105,18 +112,23 @@ public final class ReplicationEngine {
         // inserts and deletes go through message(for:). Deletions go first: shards are by
         // state id, so a flow's old state (deleted) and its new one (a reused port) may sit
         // in different shards, and the peer can insert the new one only once the old is gone.
+        let deltasOn = sendsDeltas
         for shard in 0..<table.shardCount {
-            table.drainChanges(shard: shard) { kind, state, changes in
+            table.drainChanges(shard: shard, withBases: { kind, state, base, changes in
                 switch kind {
                 case .update:
-                    laterScratch.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
+                    if deltasOn {
+                        queueUpdate(of: state.pointee, base: base, stateNow: stateNow)
+                    } else {
+                        laterScratch.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
+                    }
                 case .delete:
                     outbound.append(.compressedDelete(state.pointee.identity))
                 case .insert:
                     laterScratch.append(
                         message(for: StateDelta(kind: kind, state: state.pointee, changes: changes), stateNow: stateNow))
                 }
-            }
+            })
         }
         outbound.append(contentsOf: laterScratch)
         laterScratch.removeAll(keepingCapacity: true)

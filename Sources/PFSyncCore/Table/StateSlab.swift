@@ -11,6 +11,8 @@
 struct StateSlab {
     @usableFromInline var states: UnsafeMutablePointer<PFState>
     @usableFromInline var meta: UnsafeMutablePointer<SlotMeta>
+    /// Each slot's delta-encoding base (see ``ReplicationBase``).
+    @usableFromInline var bases: UnsafeMutablePointer<ReplicationBase>
     @usableFromInline var capacity: Int
     /// Slots 0..<highWater have been handed out at least once.
     @usableFromInline var highWater: Int
@@ -26,6 +28,7 @@ struct StateSlab {
         let room = min(max(capacity, 16), Self.maximumCapacity)
         states = TableMemory.allocate(PFState.self, count: room)
         meta = TableMemory.allocate(SlotMeta.self, count: room)
+        bases = TableMemory.allocate(ReplicationBase.self, count: room)
         self.capacity = room
         highWater = 0
         freeHead = -1
@@ -36,6 +39,7 @@ struct StateSlab {
     func deallocate() {
         TableMemory.free(states)
         TableMemory.free(meta)
+        TableMemory.free(bases)
     }
 
     /// Stores `state` in a free slot (reusing freed slots first) and returns the slot.
@@ -53,6 +57,7 @@ struct StateSlab {
             (meta + slot).initialize(to: SlotMeta())
         }
         (states + slot).initialize(to: state)
+        (bases + slot).initialize(to: .none)
         meta[slot].isLive = true
         meta[slot].pending = .none
         meta[slot].changes = 0
@@ -78,17 +83,22 @@ struct StateSlab {
         let newCapacity = capacity * 2
         let newStates = TableMemory.allocate(PFState.self, count: newCapacity)
         let newMeta = TableMemory.allocate(SlotMeta.self, count: newCapacity)
+        let newBases = TableMemory.allocate(ReplicationBase.self, count: newCapacity)
         newStates.moveInitialize(from: states, count: highWater)
         newMeta.moveInitialize(from: meta, count: highWater)
+        newBases.moveInitialize(from: bases, count: highWater)
         TableMemory.free(states)
         TableMemory.free(meta)
+        TableMemory.free(bases)
         states = newStates
         meta = newMeta
+        bases = newBases
         capacity = newCapacity
     }
 
     /// Bytes allocated.
     var allocatedBytes: Int {
-        capacity * (MemoryLayout<PFState>.stride + MemoryLayout<SlotMeta>.stride)
+        capacity
+            * (MemoryLayout<PFState>.stride + MemoryLayout<SlotMeta>.stride + MemoryLayout<ReplicationBase>.stride)
     }
 }

@@ -37,6 +37,7 @@ public enum StatsJSON {
                 ("updated", n(.statesUpdated)),
                 ("deleted", n(.statesDeleted)),
                 ("update_requests_sent", n(.updateRequestsSent)),
+                ("delta_mismatches", n(.deltaMismatches)),
                 ("by_creator", .object(byCreator)),
             ])),
             ("traffic", .object([

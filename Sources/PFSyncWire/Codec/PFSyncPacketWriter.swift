@@ -36,6 +36,9 @@ public struct PFSyncPacketWriter {
 
     /// The number of messages appended since the last reset.
     public private(set) var messageCount = 0
+    /// Bytes written after the packet with ``editTrailer(reserving:_:)`` (pfsyncd's delta
+    /// section); not part of the pfsync header's `len`.
+    public private(set) var trailerLength = 0
 
     /// Creates a writer. `checksum` is the 16-byte ruleset MD5 for the header (shorter input
     /// is zero-padded). A version-5 writer given `.openBSD` uses `.freeBSD1400`; a version-6
@@ -64,6 +67,28 @@ public struct PFSyncPacketWriter {
     public var length: Int { bodyEnd + trailerSize }
 
     private var trailerSize: Int { version == .freeBSD ? PFSyncSize.subHeader : 0 }
+
+    /// ``length`` plus the bytes after the packet: what ``finish(_:)`` hands over.
+    public var totalLength: Int { length + trailerLength }
+
+    /// Lets `body` write bytes after the packet (pfsync readers stop at the header's `len`
+    /// and ignore them): `body` gets the address of the first byte after the packet and the
+    /// trailer's length so far, which it advances by what it writes (at most `maximum` more
+    /// bytes). Once a trailer exists no message can be appended until the writer is reset.
+    /// Returns nil, calling nothing, when `maximum` more bytes do not fit the buffer.
+    public mutating func editTrailer<R>(
+        reserving maximum: Int, _ body: (UnsafeMutableRawPointer, inout Int) -> R
+    ) -> R? {
+        let start = length
+        var trailer = trailerLength
+        guard maximum >= 0, start + trailer + maximum <= storage.count else { return nil }
+        let result = storage.withUnsafeMutableBytes { raw -> R? in
+            guard let base = raw.baseAddress else { return nil }
+            return body(base + start, &trailer)
+        }
+        trailerLength = min(max(trailer, trailerLength), storage.count - start)
+        return result
+    }
 
     /// Whether this writer's version can carry `message` at all (independent of space).
     public func canCarry(_ message: PFSyncMessage) -> Bool {
@@ -102,7 +127,7 @@ public struct PFSyncPacketWriter {
     /// action) and lets `encodeBody` write its bytes at the given offset.
     @inline(__always)
     private mutating func appendMessage(kind: MessageKind, _ encodeBody: (WireOutput, Int) -> Void) -> Bool {
-        guard let action = kind.action(version: version) else { return false }
+        guard trailerLength == 0, let action = kind.action(version: version) else { return false }
         let size = kind.size(version: version)
         let joins = hasOpenSubHeader && openAction == action && openCount < Int(UInt16.max)
         let needed = size + (joins ? 0 : PFSyncSize.subHeader)
@@ -139,7 +164,7 @@ public struct PFSyncPacketWriter {
     /// Completes the packet, passes its bytes to `body` (valid only during the call), then
     /// resets the writer. Does not allocate.
     public mutating func finish<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let total = sealHeader()
+        let total = sealHeader() + trailerLength
         defer { reset() }
         return try storage.withUnsafeBytes { raw in
             try body(UnsafeRawBufferPointer(rebasing: raw[0..<total]))
@@ -153,7 +178,7 @@ public struct PFSyncPacketWriter {
 
     /// Drops everything appended; the buffer is kept.
     public mutating func reset() {
-        let used = min(length, storage.count)
+        let used = min(totalLength, storage.count)
         storage.withUnsafeMutableBytes { raw in
             guard let base = raw.baseAddress else { return }
             base.initializeMemory(as: UInt8.self, repeating: 0, count: used)
@@ -162,6 +187,7 @@ public struct PFSyncPacketWriter {
         hasOpenSubHeader = false
         openCount = 0
         messageCount = 0
+        trailerLength = 0
     }
 
     /// Writes the header and (v5) the EOF sub-header; returns the packet length.

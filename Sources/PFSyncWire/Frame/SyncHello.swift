@@ -31,6 +31,9 @@ public struct SyncHello: Sendable, Hashable {
         public init(rawValue: UInt32) { self.rawValue = rawValue }
         /// The sender can decompress LZ4 payloads.
         public static let lz4 = Features(rawValue: 0x01)
+        /// The sender takes delta updates (UPD_D, a section after the pfsync packet of
+        /// DATA payloads); its peer may send them.
+        public static let deltaUpdates = Features(rawValue: 0x02)
     }
 
     /// The payload length.

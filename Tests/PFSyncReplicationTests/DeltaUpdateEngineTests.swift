@@ -1,0 +1,160 @@
+import PFSyncCore
+import PFSyncWire
+import Testing
+@testable import PFSyncReplication
+
+/// Delta updates (UPD_D) between two engines: used once the peer's HELLO allows them,
+/// they keep the tables equal on clean and lossy networks, and a delta the backup cannot
+/// place (no base, or another version) falls back to UPD_REQ and a full state.
+@Suite struct DeltaUpdateEngineTests {
+    let simulation = EngineSimulationTests()
+
+    @Test func cleanNetworkConvergesThroughDeltas() {
+        let (primary, backup, _) = simulation.run(loss: 0, duplicate: 0, reorder: 0, seed: 5, operations: 500)
+        let sent = primary.currentCounters.actionsOut[ReplicationCounters.deltaUpdateActionIndex]
+        let received = backup.currentCounters.actionsIn[ReplicationCounters.deltaUpdateActionIndex]
+        #expect(sent > 500)
+        #expect(received == sent)
+        #expect(backup.currentCounters[.deltaMismatches] == 0)
+        #expect(EngineSimulationTests.comparable(primary.table) == EngineSimulationTests.comparable(backup.table))
+    }
+
+    @Test(arguments: [UInt64(7), 19])
+    func lossyNetworkConvergesThroughDeltas(seed: UInt64) {
+        let (primary, backup, _) = simulation.run(loss: 10, duplicate: 5, reorder: 10, seed: seed, operations: 800)
+        #expect(primary.currentCounters.actionsOut[ReplicationCounters.deltaUpdateActionIndex] > 500)
+        #expect(primary.currentCounters[.retransmitted] > 0)
+        #expect(EngineSimulationTests.comparable(primary.table) == EngineSimulationTests.comparable(backup.table))
+    }
+
+    /// Two engines joined directly (every datagram delivered at once), returned with a
+    /// function that moves time on by one tick.
+    final class Pair {
+        let primary: ReplicationEngine
+        let backup: ReplicationEngine
+        var now: UInt64 = 1_000_000
+        let stateNow: UInt32 = 1000
+        var toBackup: [[UInt8]] = []
+        var toPrimary: [[UInt8]] = []
+
+        init(backupTakesDeltas: Bool = true) {
+            var primaryConfig = EngineConfig(nodeID: 1, epoch: 10)
+            primaryConfig.requestBulkOnStart = false
+            var backupConfig = EngineConfig(nodeID: 2, epoch: 20)
+            backupConfig.deltaUpdates = backupTakesDeltas
+            primary = ReplicationEngine(config: primaryConfig, table: StateTable(shardCount: 2), key: EngineSimulationTests.key)
+            backup = ReplicationEngine(config: backupConfig, table: StateTable(shardCount: 2), key: EngineSimulationTests.key)
+            primary.start(nowNanos: now) { self.toBackup.append(Array($0)) }
+            backup.start(nowNanos: now) { self.toPrimary.append(Array($0)) }
+            settle()
+        }
+
+        /// Delivers everything in flight, both ways, until nothing moves.
+        func settle() {
+            for _ in 0..<20 {
+                now += 2_000_000
+                primary.tick(nowNanos: now, stateNow: stateNow) { self.toBackup.append(Array($0)) }
+                backup.tick(nowNanos: now, stateNow: stateNow) { self.toPrimary.append(Array($0)) }
+                while !toBackup.isEmpty || !toPrimary.isEmpty {
+                    let forward = toBackup
+                    let backward = toPrimary
+                    toBackup = []
+                    toPrimary = []
+                    for frame in forward {
+                        frame.withUnsafeBytes { backup.receive($0, nowNanos: now, stateNow: stateNow) { self.toPrimary.append(Array($0)) } }
+                    }
+                    for frame in backward {
+                        frame.withUnsafeBytes { primary.receive($0, nowNanos: now, stateNow: stateNow) { self.toBackup.append(Array($0)) } }
+                    }
+                }
+            }
+        }
+
+        func deltasSent() -> UInt64 { primary.currentCounters.actionsOut[ReplicationCounters.deltaUpdateActionIndex] }
+    }
+
+    static func advance(_ table: StateTable, _ id: StateID, by amount: UInt32) {
+        table.update(id) { state in
+            state.src.seqLo &+= amount
+            state.src.seqHi &+= amount
+            state.packets.forward &+= 1
+            state.bytes.forward &+= UInt64(amount)
+        }
+    }
+
+    @Test func firstUpdateIsFullThenDeltasThenAMismatchRecovers() throws {
+        let pair = Pair()
+        var random = SplitMix(seed: 3)
+        let state = EngineSimulationTests.state(1, random: &random)
+        pair.primary.table.insert(state)
+        pair.settle()
+        #expect(pair.backup.table.count == 1)
+
+        // First update: UPD_CC (no base yet). Then deltas.
+        Self.advance(pair.primary.table, state.identity, by: 1460)
+        pair.settle()
+        #expect(pair.deltasSent() == 0)
+        Self.advance(pair.primary.table, state.identity, by: 1460)
+        pair.settle()
+        Self.advance(pair.primary.table, state.identity, by: 700)
+        pair.settle()
+        #expect(pair.deltasSent() == 2)
+        #expect(pair.backup.table.state(for: state.identity)?.src == pair.primary.table.state(for: state.identity)?.src)
+
+        // The backup loses its base: the next delta is refused, the full state is asked for
+        // and the base is rebuilt by an UPD_CC; the one after is a delta again.
+        pair.backup.table.updateWithBase(state.identity) { _, base in base = .none }
+        Self.advance(pair.primary.table, state.identity, by: 100)
+        pair.settle()
+        #expect(pair.backup.currentCounters[.deltaMismatches] == 1)
+        #expect(pair.backup.currentCounters[.updateRequestsSent] == 1)
+        #expect(pair.backup.table.state(for: state.identity)?.src == pair.primary.table.state(for: state.identity)?.src)
+        Self.advance(pair.primary.table, state.identity, by: 100)
+        pair.settle()
+        #expect(pair.deltasSent() == 3)
+        Self.advance(pair.primary.table, state.identity, by: 100)
+        pair.settle()
+        #expect(pair.deltasSent() == 4)
+        #expect(pair.backup.currentCounters[.deltaMismatches] == 1)
+        let primaryState = try #require(pair.primary.table.state(for: state.identity))
+        let backupState = try #require(pair.backup.table.state(for: state.identity))
+        #expect(backupState.src == primaryState.src)
+        #expect(backupState.packets == primaryState.packets)
+        #expect(backupState.bytes == primaryState.bytes)
+    }
+
+    @Test func aPeerThatDoesNotTakeDeltasGetsUpdCc() {
+        let pair = Pair(backupTakesDeltas: false)
+        var random = SplitMix(seed: 4)
+        let state = EngineSimulationTests.state(2, random: &random)
+        pair.primary.table.insert(state)
+        pair.settle()
+        for _ in 0..<5 {
+            Self.advance(pair.primary.table, state.identity, by: 1000)
+            pair.settle()
+        }
+        #expect(pair.deltasSent() == 0)
+        #expect(pair.primary.currentCounters.actionsOut[PFSyncMessage.compressedUpdate(CompressedUpdate(identity: state.identity)).actionIndex] == 5)
+        #expect(pair.backup.table.state(for: state.identity)?.src == pair.primary.table.state(for: state.identity)?.src)
+    }
+
+    @Test func deltasAreSmallOnTheWire() {
+        let pair = Pair()
+        var random = SplitMix(seed: 8)
+        let states = (0..<400).map { EngineSimulationTests.state($0, random: &random) }
+        for state in states { pair.primary.table.insert(state) }
+        pair.settle()
+        for state in states { Self.advance(pair.primary.table, state.identity, by: 1460) }
+        pair.settle()
+        let before = pair.primary.currentCounters[.bytesSent]
+        for state in states { Self.advance(pair.primary.table, state.identity, by: 1460) }
+        pair.primary.flush(nowNanos: pair.now, stateNow: pair.stateNow) { pair.toBackup.append(Array($0)) }
+        let bytes = pair.primary.currentCounters[.bytesSent] - before
+        pair.settle()
+        #expect(pair.deltasSent() == 400)
+        // Each delta: mask, version, id difference, seqLo and seqHi differences, two packet
+        // and two byte increments: about 13 bytes, plus the frame's header and tag.
+        #expect(bytes < 400 * 20)
+        #expect(EngineSimulationTests.comparable(pair.primary.table) == EngineSimulationTests.comparable(pair.backup.table))
+    }
+}
