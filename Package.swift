@@ -31,8 +31,11 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
 
+        // Cache prefetch hints (static inline C) for the table's batched lookups.
+        .target(name: "CMemoryHints"),
+
         // The state model and the sharded table. No I/O.
-        .target(name: "PFSyncCore", swiftSettings: strict),
+        .target(name: "PFSyncCore", dependencies: ["CMemoryHints"], swiftSettings: strict),
 
         // pfsync codec and the pfsyncd sync frame (LZ4 + HMAC). No I/O.
         .target(

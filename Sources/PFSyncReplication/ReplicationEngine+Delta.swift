@@ -12,24 +12,27 @@ extension ReplicationEngine {
         config.deltaUpdates && config.replicateCounters && peerTakesDeltas
     }
 
-    /// The base a state's UPD_CC would set: its peers, counters and wire times.
-    func replicationBase(of state: PFState, stateNow: UInt32) -> ReplicationBase {
-        ReplicationBase(
-            src: state.src, dst: state.dst, packets: state.packets, bytes: state.bytes,
-            expire: state.expire >= stateNow ? state.expire - stateNow : 0, timeout: state.timeout,
-            version: 0, epoch: baseEpoch)
+    /// The base a state's UPD_CC would set: its peers, counters and wire times. Reads only
+    /// those fields (not the whole state).
+    @inline(__always)
+    func replicationBase(of state: UnsafePointer<PFState>, stateNow: UInt32) -> ReplicationBase {
+        let expire = state.pointee.expire
+        return ReplicationBase(
+            src: state.pointee.src, dst: state.pointee.dst, packets: state.pointee.packets,
+            bytes: state.pointee.bytes, expire: expire >= stateNow ? expire - stateNow : 0,
+            timeout: state.pointee.timeout, version: 0, epoch: baseEpoch)
     }
 
     /// Queues the update of `state`: a delta against its base when the base is valid,
     /// else UPD_CC; either way the base becomes what was sent.
-    func queueUpdate(of state: PFState, base: UnsafeMutablePointer<ReplicationBase>, stateNow: UInt32) {
+    func queueUpdate(of state: UnsafePointer<PFState>, base: UnsafeMutablePointer<ReplicationBase>, stateNow: UInt32) {
         var current = replicationBase(of: state, stateNow: stateNow)
         if base.pointee.isValid(in: baseEpoch) {
-            let update = DeltaUpdate(identity: state.identity, from: base.pointee, to: current)
+            let update = DeltaUpdate(identity: state.pointee.identity, from: base.pointee, to: current)
             current.version = update.version
             deltaScratch.append(update)
         } else {
-            laterScratch.append(.compressedUpdate(compressedUpdate(of: state, stateNow: stateNow)))
+            laterScratch.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
         }
         base.pointee = current
     }
@@ -67,55 +70,74 @@ extension ReplicationEngine {
         return end
     }
 
-    /// Applies the delta section that follows the pfsync packet in a DATA payload, if any.
+    /// Applies the delta section that follows the pfsync packet in a DATA payload, if any:
+    /// the records are decoded first, then applied as one batch (``StateTable/updateWithBases(count:id:scratch:_:)``).
+    /// Records before a malformed one are applied; the error counts as `badlen`.
     func applyDeltaSection(_ bytes: UnsafeRawBufferPointer, stateNow: UInt32) {
         guard bytes.count >= 4 else { return }
         let packetLength = Int(bytes[2]) << 8 | Int(bytes[3])
         guard packetLength < bytes.count else { return }
+        deltasReceived.removeAll(keepingCapacity: true)
         do throws(PFSyncError) {
-            guard var reader = try DeltaSectionReader(bytes, at: packetLength) else { return }
-            while let update = try reader.next() {
-                applyDelta(update, stateNow: stateNow)
+            if var reader = try DeltaSectionReader(bytes, at: packetLength) {
+                while let update = try reader.next() { deltasReceived.append(update) }
             }
         } catch {
             counters[.badlen] += 1
         }
+        applyDeltas(stateNow: stateNow)
     }
 
-    /// What applying one delta found.
-    private enum DeltaOutcome {
-        case applied(PeerMerge.Outcome)
-        case mismatch
-    }
-
-    /// Applies one delta: moves the state's base on and merges the result into the state
-    /// by pfsync's stale rules, as an UPD_CC with the same values would be.
-    func applyDelta(_ update: DeltaUpdate, stateNow: UInt32) {
-        counters[.messagesReceived] += 1
-        counters.countAction(ReplicationCounters.deltaUpdateActionIndex, incoming: true)
-        let outcome = table.updateWithBase(update.identity) { local, base -> DeltaOutcome in
-            guard base.epoch != 0, base.version &+ 1 == update.version else {
-                base = .none
-                return .mismatch
+    /// Applies ``deltasReceived``: each moves its state's base on and is merged into the
+    /// state by pfsync's stale rules, as an UPD_CC with the same values would be. What
+    /// needs a message back (stale, unknown state, base mismatch) is handled after the
+    /// batch, outside the table's locks.
+    func applyDeltas(stateNow: UInt32) {
+        let count = deltasReceived.count
+        guard count > 0 else { return }
+        counters[.messagesReceived] += UInt64(count)
+        counters.countAction(ReplicationCounters.deltaUpdateActionIndex, incoming: true, UInt64(count))
+        deltaFollowUps.removeAll(keepingCapacity: true)
+        var applied: UInt64 = 0
+        var mismatches: UInt64 = 0
+        var updates: [DeltaUpdate] = []
+        var followUps: [DeltaFollowUp] = []
+        swap(&updates, &deltasReceived)
+        swap(&followUps, &deltaFollowUps)
+        updates.withUnsafeBufferPointer { updates in
+            table.updateWithBases(count: count, id: { updates[$0].identity }, scratch: &batchScratch) { index, local, base in
+                let update = updates[index]
+                guard let local, let base else {
+                    followUps.append(DeltaFollowUp(identity: update.identity, kind: .unknown))
+                    return
+                }
+                guard base.pointee.epoch != 0, base.pointee.version &+ 1 == update.version else {
+                    base.pointee = .none
+                    mismatches += 1
+                    followUps.append(DeltaFollowUp(identity: update.identity, kind: .unknown))
+                    return
+                }
+                update.apply(to: &base.pointee)
+                let merged = PeerMerge.merge(
+                    into: &local.pointee, src: base.pointee.src, dst: base.pointee.dst,
+                    timeout: base.pointee.timeout, expire: stateNow &+ base.pointee.expire)
+                if merged.refreshed {
+                    local.pointee.packets = base.pointee.packets
+                    local.pointee.bytes = base.pointee.bytes
+                }
+                applied += 1
+                if merged.stalePeers > 0 { followUps.append(DeltaFollowUp(identity: update.identity, kind: .stale)) }
             }
-            update.apply(to: &base)
-            let merged = PeerMerge.merge(
-                into: &local, src: base.src, dst: base.dst, timeout: base.timeout, expire: stateNow &+ base.expire)
-            if merged.refreshed {
-                local.packets = base.packets
-                local.bytes = base.bytes
-            }
-            return .applied(merged)
         }
-        switch outcome {
-        case .applied(let merged):
-            counters[.statesUpdated] += 1
-            if merged.stalePeers > 0 { sendOursBack(update.identity, stateNow: stateNow) }
-        case .mismatch:
-            counters[.deltaMismatches] += 1
-            requestFullState(update.identity)
-        case nil:
-            requestFullState(update.identity)
+        swap(&updates, &deltasReceived)
+        swap(&followUps, &deltaFollowUps)
+        counters[.statesUpdated] += applied
+        counters[.deltaMismatches] += mismatches
+        for followUp in deltaFollowUps {
+            switch followUp.kind {
+            case .unknown: requestFullState(followUp.identity)
+            case .stale: sendOursBack(followUp.identity, stateNow: stateNow)
+            }
         }
     }
 
@@ -124,4 +146,17 @@ extension ReplicationEngine {
         outbound.append(.updateRequest(id))
         counters[.updateRequestsSent] += 1
     }
+}
+
+/// A delta that needs a message back once its batch is applied.
+struct DeltaFollowUp {
+    enum Kind {
+        /// Unknown state, or a base that does not match: ask for the full state.
+        case unknown
+        /// The peer's values were older than ours: count it and send ours back.
+        case stale
+    }
+
+    var identity: StateID
+    var kind: Kind
 }

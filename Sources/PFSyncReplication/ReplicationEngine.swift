@@ -34,6 +34,10 @@ public final class ReplicationEngine {
     var deltas: [StateDelta] = []
     /// Delta updates of one flush, framed after its messages.
     var deltaScratch: [DeltaUpdate] = []
+    /// Delta updates of the frame being applied, and what they need sent back.
+    var deltasReceived: [DeltaUpdate] = []
+    var deltaFollowUps: [DeltaFollowUp] = []
+    var batchScratch = StateBatchScratch()
     /// The peer's HELLO said it takes delta updates.
     var peerTakesDeltas = false
     /// The epoch of this node's delta bases: raised when the peer (re)starts or lost
@@ -118,7 +122,7 @@ public final class ReplicationEngine {
                 switch kind {
                 case .update:
                     if deltasOn {
-                        queueUpdate(of: state.pointee, base: base, stateNow: stateNow)
+                        queueUpdate(of: state, base: base, stateNow: stateNow)
                     } else {
                         laterScratch.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
                     }

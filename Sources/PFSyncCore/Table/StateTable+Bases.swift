@@ -1,3 +1,4 @@
+import CMemoryHints
 import Synchronization
 
 extension StateTable {
@@ -21,13 +22,24 @@ extension StateTable {
                 withUnsafePointer(to: &delta.pointee.state) { body(.delete, $0, &scratch, delta.pointee.changes) }
                 handed += 1
             }
-            for index in 0..<storage.changedSlots.count {
+            let changed = storage.changedSlots.count
+            let slab = storage.slab
+            // The changed slots are scattered over the slab: their lines are prefetched a
+            // few slots ahead so that the misses overlap.
+            let ahead = 6
+            for index in 0..<min(ahead, changed) {
+                Self.prefetchSlot(Int(storage.changedSlots.base[index]), in: slab)
+            }
+            for index in 0..<changed {
+                if index + ahead < changed {
+                    Self.prefetchSlot(Int(storage.changedSlots.base[index + ahead]), in: slab)
+                }
                 let slot = Int(storage.changedSlots.base[index])
-                let meta = storage.slab.meta + slot
+                let meta = slab.meta + slot
                 meta.pointee.isListed = false
                 guard meta.pointee.isLive, meta.pointee.pending != .none else { continue }
                 let kind: StateDelta.Kind = meta.pointee.pending == .insert ? .insert : .update
-                body(kind, UnsafePointer(storage.slab.states + slot), storage.slab.bases + slot, meta.pointee.changes)
+                body(kind, UnsafePointer(slab.states + slot), slab.bases + slot, meta.pointee.changes)
                 meta.pointee.pending = .none
                 meta.pointee.changes = 0
                 handed += 1
@@ -38,6 +50,22 @@ extension StateTable {
             target.urgent.store(false, ordering: .relaxed)
             return handed
         }
+    }
+
+    /// Starts loading what a drain reads of `slot`: its meta, the state's replicated fields
+    /// and its base.
+    @inline(__always)
+    static func prefetchSlot(_ slot: Int, in slab: StateSlab) {
+        pfsyncd_prefetch_for_write(slab.meta + slot)
+        let state = UnsafeRawPointer(slab.states + slot)
+        var offset = StateLines.first
+        while offset < StateLines.end {
+            pfsyncd_prefetch(state + offset)
+            offset &+= 64
+        }
+        let base = UnsafeRawPointer(slab.bases + slot)
+        pfsyncd_prefetch_for_write(base)
+        pfsyncd_prefetch_for_write(base + (MemoryLayout<ReplicationBase>.size - 1))
     }
 
     /// Runs `body` on the state with `id` and its delta-encoding base, under the shard

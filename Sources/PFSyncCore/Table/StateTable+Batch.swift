@@ -1,0 +1,111 @@
+import CMemoryHints
+import Synchronization
+
+extension StateTable {
+    /// Replication's batched apply: runs `body(index, state, base)` for the states with
+    /// ids `id(0)..<id(count)`, with each state's delta-encoding base, or with nil pointers
+    /// for an id the table does not hold. No change is recorded.
+    ///
+    /// The batch is grouped by shard (each shard lock is taken once), and the index
+    /// buckets, then the states and bases, are prefetched before any is used, so that the
+    /// cache misses of the whole batch overlap instead of following one another. Items of
+    /// one shard, and so all items of one state, keep their order; items of different
+    /// shards may run in any order. `body` runs under the shard lock: keep it short, do not
+    /// call into the table, and do not change a state's identity, keys or protocol.
+    public func updateWithBases(
+        count: Int, id: (Int) -> StateID, scratch: inout StateBatchScratch,
+        _ body: (Int, UnsafeMutablePointer<PFState>?, UnsafeMutablePointer<ReplicationBase>?) -> Void
+    ) {
+        guard count > 0 else { return }
+        scratch.prepare(count: count, shards: shardCount)
+        // Hash every id and count the items per shard.
+        for index in 0..<count {
+            let hash = hasher.hash(id(index))
+            scratch.hashes[index] = hash
+            scratch.shardEnds[shardIndex(hash)] &+= 1
+        }
+        // Prefix sums, then a stable placement of the items by shard.
+        var running: Int32 = 0
+        for shard in 0..<shardCount {
+            let items = scratch.shardEnds[shard]
+            scratch.shardEnds[shard] = running
+            running &+= items
+        }
+        for index in 0..<count {
+            let shard = shardIndex(scratch.hashes[index])
+            let position = Int(scratch.shardEnds[shard])
+            scratch.order[position] = Int32(truncatingIfNeeded: index)
+            scratch.shardEnds[shard] &+= 1
+        }
+        var start = 0
+        for shard in 0..<shardCount {
+            let end = Int(scratch.shardEnds[shard])
+            guard end > start else { continue }
+            idShards[shard].storage.withLock { storage in
+                Self.applyBatch(&storage, range: start..<end, id: id, scratch: &scratch, body)
+            }
+            start = end
+        }
+    }
+
+    /// One shard's part of a batch, with its lock held: prefetch the buckets, find the
+    /// slots and prefetch the states and bases, then run `body` on each.
+    private static func applyBatch(
+        _ storage: inout IDShardStorage, range: Range<Int>, id: (Int) -> StateID,
+        scratch: inout StateBatchScratch,
+        _ body: (Int, UnsafeMutablePointer<PFState>?, UnsafeMutablePointer<ReplicationBase>?) -> Void
+    ) {
+        let entries = storage.index.entries
+        let mask = storage.index.mask
+        for position in range {
+            let hash = scratch.hashes[Int(scratch.order[position])]
+            pfsyncd_prefetch(entries + (Int(truncatingIfNeeded: hash) & mask))
+        }
+        let states = storage.slab.states
+        let bases = storage.slab.bases
+        let lineSize = 64
+        for position in range {
+            let index = Int(scratch.order[position])
+            let slot = storage.index.find(id(index), hash: scratch.hashes[index])
+            scratch.slots[position] = Int32(truncatingIfNeeded: slot)
+            guard slot >= 0 else { continue }
+            let state = UnsafeRawPointer(states + slot)
+            var offset = StateLines.first
+            while offset < StateLines.end {
+                pfsyncd_prefetch_for_write(state + offset)
+                offset &+= lineSize
+            }
+            let base = UnsafeRawPointer(bases + slot)
+            pfsyncd_prefetch_for_write(base)
+            pfsyncd_prefetch_for_write(base + (MemoryLayout<ReplicationBase>.size - 1))
+        }
+        for position in range {
+            let index = Int(scratch.order[position])
+            let slot = Int(scratch.slots[position])
+            guard slot >= 0 else {
+                body(index, nil, nil)
+                continue
+            }
+            let state = states + slot
+            let identity = state.pointee.identity
+            body(index, state, bases + slot)
+            if !state.pointee.identity.same(as: identity) { state.pointee.identity = identity }
+        }
+    }
+}
+
+extension StateBatchScratch {
+    /// Sizes the arrays for `count` items over `shards` shards and zeroes the shard counts.
+    mutating func prepare(count: Int, shards: Int) {
+        if hashes.count < count {
+            hashes = [UInt64](repeating: 0, count: count)
+            order = [Int32](repeating: 0, count: count)
+            slots = [Int32](repeating: 0, count: count)
+        }
+        if shardEnds.count != shards {
+            shardEnds = [Int32](repeating: 0, count: shards)
+        } else {
+            for shard in 0..<shards { shardEnds[shard] = 0 }
+        }
+    }
+}
