@@ -24,6 +24,9 @@
 #     one state between two flushes coalesce into one message); cpu_us_per_update = utime +
 #     stime of BOTH processes (/proc/PID/stat) over the window / updates applied; the
 #     primary's CPU includes its synthetic writer thread (the table update itself);
+#     cpu_us_per_update_replication = the same without the writer thread (pfsyncd-synth):
+#     what replication itself costs, as conntrackd's figure leaves out the kernel's
+#     conntrack work;
 #     wire_bytes_per_update = UDP payload bytes the primary sent / updates applied.
 #   bulk: duration_ms = the backup's own bulk clock (bulk request sent -> BUS END
 #     received, `status` bulk.last_duration_ms); states_per_s = states / that;
@@ -102,6 +105,17 @@ stop() { # stop PID
 
 query() { "$bin" "$1" --socket "$dir/$2.sock" --json; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# CPU ticks of the primary's synthetic writer thread (named pfsyncd-synth), 0 if none.
+writer_ticks() {
+    local task
+    for task in /proc/"$1"/task/*; do
+        if [ "$(cat "$task/comm" 2>/dev/null)" = pfsyncd-synth ]; then
+            awk '{ print $14 + $15 }' "$task/stat"
+            return
+        fi
+    done
+    echo 0
+}
 now() { date +%s.%N; }
 
 # wait_for SECONDS CONDITION... (polls every $poll seconds: each poll forks pfsyncd, jq and
@@ -130,16 +144,16 @@ synthetic_rate = $rate"
     start primary; local primary=$started_pid
     wait_for 120 table_has backup "$states" || { echo "inserts did not reach the backup" >&2; exit 1; }
     sleep 0.5
-    local t0 s0 p0 b0 cp0 cb0 t1 s1 p1 b1 cp1 cb1
+    local t0 s0 p0 b0 cp0 cb0 cw0 t1 s1 p1 b1 cp1 cb1 cw1
     s0=$(query stats backup); p0=$(query status primary); b0=$(query stats primary)
-    cp0=$(cpu_ticks "$primary"); cb0=$(cpu_ticks "$backup"); t0=$(now)
+    cp0=$(cpu_ticks "$primary"); cb0=$(cpu_ticks "$backup"); cw0=$(writer_ticks "$primary"); t0=$(now)
     sleep "$window"
     s1=$(query stats backup); p1=$(query status primary); b1=$(query stats primary)
-    cp1=$(cpu_ticks "$primary"); cb1=$(cpu_ticks "$backup"); t1=$(now)
+    cp1=$(cpu_ticks "$primary"); cb1=$(cpu_ticks "$backup"); cw1=$(writer_ticks "$primary"); t1=$(now)
     stop "$primary"; stop "$backup"
     jq -n --argjson s0 "$s0" --argjson s1 "$s1" --argjson p0 "$p0" --argjson p1 "$p1" \
         --argjson b0 "$b0" --argjson b1 "$b1" --arg t0 "$t0" --arg t1 "$t1" \
-        --argjson cp "$((cp1 - cp0))" --argjson cb "$((cb1 - cb0))" --argjson hz "$hz" \
+        --argjson cp "$((cp1 - cp0))" --argjson cb "$((cb1 - cb0))" --argjson cw "$((cw1 - cw0))" --argjson hz "$hz" \
         --argjson mtu "$mtu" --argjson states "$states" --argjson rate "$rate" '
         (($t1 | tonumber) - ($t0 | tonumber)) as $dt
         | ($s1.table.updated - $s0.table.updated) as $applied
@@ -152,7 +166,9 @@ synthetic_rate = $rate"
            cpu_us_per_update: (if $applied > 0 then ($cp + $cb) / $hz * 1e6 / $applied * 1000 | round / 1000 else null end),
            cpu_us_per_update_primary: (if $applied > 0 then $cp / $hz * 1e6 / $applied * 1000 | round / 1000 else null end),
            cpu_us_per_update_backup: (if $applied > 0 then $cb / $hz * 1e6 / $applied * 1000 | round / 1000 else null end),
+           cpu_us_per_update_replication: (if $applied > 0 then ($cp - $cw + $cb) / $hz * 1e6 / $applied * 1000 | round / 1000 else null end),
            cpu_cores_primary: ($cp / $hz / $dt * 100 | round / 100), cpu_cores_backup: ($cb / $hz / $dt * 100 | round / 100),
+           cpu_cores_writer: ($cw / $hz / $dt * 100 | round / 100),
            wire_bytes_per_update: (if $applied > 0 then $bytes / $applied * 10 | round / 10 else null end),
            frames_sent: ($b1.traffic.frames_sent - $b0.traffic.frames_sent),
            lost: $s1.reliability.lost, retransmitted: $b1.reliability.retransmitted,

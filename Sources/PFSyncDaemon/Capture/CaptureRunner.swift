@@ -55,6 +55,7 @@ struct CaptureRunner {
                 status.error = "\(error)"
             }
         case .synthetic(let load):
+            ThreadName.set("pfsyncd-synth")
             SyntheticWriter(load: load, table: table, index: index, monitor: monitor, stop: stop).run(status: &status)
         case .feed:
             status.phase = .failed
