@@ -77,24 +77,30 @@ extension ReplicationEngine {
         guard bytes.count >= 4 else { return }
         let packetLength = Int(bytes[2]) << 8 | Int(bytes[3])
         guard packetLength < bytes.count else { return }
-        deltasReceived.removeAll(keepingCapacity: true)
+        // Records are decoded in place into slots kept from earlier frames (no copy).
+        var decoded = 0
         do throws(PFSyncError) {
             if var reader = try DeltaSectionReader(bytes, at: packetLength) {
-                while let update = try reader.next() { deltasReceived.append(update) }
+                while true {
+                    if decoded == deltasReceived.count {
+                        deltasReceived.append(DeltaUpdate(identity: StateID(id: 0, creatorID: 0), version: 0))
+                    }
+                    guard try reader.next(into: &deltasReceived[decoded]) else { break }
+                    decoded += 1
+                }
             }
         } catch {
             counters[.badlen] += 1
         }
-        applyDeltas(stateNow: stateNow)
+        applyDeltas(count: decoded, stateNow: stateNow)
     }
 
-    /// Applies ``deltasReceived``: each moves its state's base on and is merged into the
+    /// Applies the first `count` of ``deltasReceived``: each moves its state's base on and is merged into the
     /// state by pfsync's stale rules, as an UPD_CC with the same values would be. What
     /// needs a message back (stale, unknown state, base mismatch) is handled after the
     /// batch, outside the table's locks.
-    func applyDeltas(stateNow: UInt32) {
-        let count = deltasReceived.count
-        guard count > 0 else { return }
+    func applyDeltas(count: Int, stateNow: UInt32) {
+        guard count > 0, count <= deltasReceived.count else { return }
         counters[.messagesReceived] += UInt64(count)
         counters.countAction(ReplicationCounters.deltaUpdateActionIndex, incoming: true, UInt64(count))
         deltaFollowUps.removeAll(keepingCapacity: true)
@@ -104,20 +110,21 @@ extension ReplicationEngine {
         var followUps: [DeltaFollowUp] = []
         swap(&updates, &deltasReceived)
         swap(&followUps, &deltaFollowUps)
-        updates.withUnsafeBufferPointer { updates in
+        updates.withUnsafeBufferPointer { buffer in
+            guard let updates = buffer.baseAddress else { return }
             table.updateWithBases(count: count, id: { updates[$0].identity }, scratch: &batchScratch) { index, local, base in
-                let update = updates[index]
+                let update = updates + index
                 guard let local, let base else {
-                    followUps.append(DeltaFollowUp(identity: update.identity, kind: .unknown))
+                    followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .unknown))
                     return
                 }
-                guard base.pointee.epoch != 0, base.pointee.version &+ 1 == update.version else {
+                guard base.pointee.epoch != 0, base.pointee.version &+ 1 == update.pointee.version else {
                     base.pointee = .none
                     mismatches += 1
-                    followUps.append(DeltaFollowUp(identity: update.identity, kind: .unknown))
+                    followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .unknown))
                     return
                 }
-                update.apply(to: &base.pointee)
+                update.pointee.apply(to: &base.pointee)
                 let merged = PeerMerge.merge(
                     into: &local.pointee, src: base.pointee.src, dst: base.pointee.dst,
                     timeout: base.pointee.timeout, expire: stateNow &+ base.pointee.expire)
@@ -126,7 +133,9 @@ extension ReplicationEngine {
                     local.pointee.bytes = base.pointee.bytes
                 }
                 applied += 1
-                if merged.stalePeers > 0 { followUps.append(DeltaFollowUp(identity: update.identity, kind: .stale)) }
+                if merged.stalePeers > 0 {
+                    followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .stale))
+                }
             }
         }
         swap(&updates, &deltasReceived)

@@ -37,33 +37,41 @@ extension StateTable {
             scratch.order[position] = Int32(truncatingIfNeeded: index)
             scratch.shardEnds[shard] &+= 1
         }
-        var start = 0
-        for shard in 0..<shardCount {
-            let end = Int(scratch.shardEnds[shard])
-            guard end > start else { continue }
-            idShards[shard].storage.withLock { storage in
-                Self.applyBatch(&storage, range: start..<end, id: id, scratch: &scratch, body)
+        // Three rounds over the shards, each lock held for one round only: prefetch every
+        // bucket of the batch, then find every slot and prefetch its state and base, then
+        // apply. Each round's misses overlap those of the whole batch. A slot found in the
+        // second round is checked again in the third (the lock was let go in between).
+        for round in 0..<3 {
+            var start = 0
+            for shard in 0..<shardCount {
+                let end = Int(scratch.shardEnds[shard])
+                guard end > start else { continue }
+                idShards[shard].storage.withLock { storage in
+                    switch round {
+                    case 0: Self.prefetchBuckets(storage, range: start..<end, scratch: scratch)
+                    case 1: Self.findAndPrefetch(storage, range: start..<end, id: id, scratch: &scratch)
+                    default: Self.applyBatch(&storage, range: start..<end, id: id, scratch: scratch, body)
+                    }
+                }
+                start = end
             }
-            start = end
         }
     }
 
-    /// One shard's part of a batch, with its lock held: prefetch the buckets, find the
-    /// slots and prefetch the states and bases, then run `body` on each.
-    private static func applyBatch(
-        _ storage: inout IDShardStorage, range: Range<Int>, id: (Int) -> StateID,
-        scratch: inout StateBatchScratch,
-        _ body: (Int, UnsafeMutablePointer<PFState>?, UnsafeMutablePointer<ReplicationBase>?) -> Void
-    ) {
+    private static func prefetchBuckets(_ storage: borrowing IDShardStorage, range: Range<Int>, scratch: StateBatchScratch) {
         let entries = storage.index.entries
         let mask = storage.index.mask
         for position in range {
             let hash = scratch.hashes[Int(scratch.order[position])]
             pfsyncd_prefetch(entries + (Int(truncatingIfNeeded: hash) & mask))
         }
+    }
+
+    private static func findAndPrefetch(
+        _ storage: borrowing IDShardStorage, range: Range<Int>, id: (Int) -> StateID, scratch: inout StateBatchScratch
+    ) {
         let states = storage.slab.states
         let bases = storage.slab.bases
-        let lineSize = 64
         for position in range {
             let index = Int(scratch.order[position])
             let slot = storage.index.find(id(index), hash: scratch.hashes[index])
@@ -73,22 +81,37 @@ extension StateTable {
             var offset = StateLines.first
             while offset < StateLines.end {
                 pfsyncd_prefetch_for_write(state + offset)
-                offset &+= lineSize
+                offset &+= 64
             }
             let base = UnsafeRawPointer(bases + slot)
             pfsyncd_prefetch_for_write(base)
             pfsyncd_prefetch_for_write(base + (MemoryLayout<ReplicationBase>.size - 1))
         }
+    }
+
+    /// The last round, lock held: checks each slot found before (or finds it again) and
+    /// runs `body`.
+    private static func applyBatch(
+        _ storage: inout IDShardStorage, range: Range<Int>, id: (Int) -> StateID,
+        scratch: StateBatchScratch,
+        _ body: (Int, UnsafeMutablePointer<PFState>?, UnsafeMutablePointer<ReplicationBase>?) -> Void
+    ) {
+        let slab = storage.slab
         for position in range {
             let index = Int(scratch.order[position])
-            let slot = Int(scratch.slots[position])
+            let identity = id(index)
+            var slot = Int(scratch.slots[position])
+            let stillThere = slot >= 0 && slot < slab.highWater && slab.meta[slot].isLive
+                && slab.states[slot].identity.same(as: identity)
+            if !stillThere {
+                slot = storage.index.find(identity, hash: scratch.hashes[index])
+            }
             guard slot >= 0 else {
                 body(index, nil, nil)
                 continue
             }
-            let state = states + slot
-            let identity = state.pointee.identity
-            body(index, state, bases + slot)
+            let state = slab.states + slot
+            body(index, state, slab.bases + slot)
             if !state.pointee.identity.same(as: identity) { state.pointee.identity = identity }
         }
     }

@@ -100,24 +100,32 @@ public struct DeltaSectionReader {
 
     /// The next record, or nil after the last (with no bytes left over).
     public mutating func next() throws(PFSyncError) -> DeltaUpdate? {
+        var update = DeltaUpdate(identity: StateID(id: 0, creatorID: 0), version: 0)
+        return try next(into: &update) ? update : nil
+    }
+
+    /// Decodes the next record into `update` (no copy of the record); false after the last
+    /// (with no bytes left over).
+    public mutating func next(into update: inout DeltaUpdate) throws(PFSyncError) -> Bool {
         guard remaining > 0 else {
             guard input.offset == input.end else {
                 throw PFSyncError(
                     counter: .badlen, offset: input.offset,
                     reason: "\(input.end - input.offset) bytes follow the last delta record")
             }
-            return nil
+            return false
         }
         remaining -= 1
         do throws(PFSyncError) {
-            return try decodeRecord()
+            try decodeRecord(into: &update)
+            return true
         } catch {
             remaining = 0
             throw error
         }
     }
 
-    private mutating func decodeRecord() throws(PFSyncError) -> DeltaUpdate {
+    private mutating func decodeRecord(into update: inout DeltaUpdate) throws(PFSyncError) {
         let start = input.offset
         let mask = try input.varint16()
         var fields = DeltaFields(rawValue: mask)
@@ -134,7 +142,8 @@ public struct DeltaSectionReader {
         let version = try input.u8()
         let id = context.previousID &+ UInt64(bitPattern: try input.signed())
         context.previousID = id
-        var update = DeltaUpdate(identity: StateID(id: id, creatorID: context.creatorID), version: version)
+        update.identity = StateID(id: id, creatorID: context.creatorID)
+        update.version = version
         update.fields = fields
         if fields.contains(.srcSeqLo) { update.srcSeqLo = try seqDifference() }
         if fields.contains(.srcSeqHi) { update.srcSeqHi = try seqDifference() }
@@ -148,7 +157,6 @@ public struct DeltaSectionReader {
         if fields.contains(.srcOther) { update.srcOther = try decodeOther() }
         if fields.contains(.dstOther) { update.dstOther = try decodeOther() }
         if fields.contains(.timeout) { update.timeout = try input.u8() }
-        return update
     }
 
     private mutating func seqDifference() throws(PFSyncError) -> UInt32 {
