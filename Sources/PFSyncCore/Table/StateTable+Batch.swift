@@ -77,6 +77,7 @@ extension StateTable {
             let slot = storage.index.find(id(index), hash: scratch.hashes[index])
             scratch.slots[position] = Int32(truncatingIfNeeded: slot)
             guard slot >= 0 else { continue }
+            pfsyncd_prefetch(storage.slab.meta + slot)
             let state = UnsafeRawPointer(states + slot)
             var offset = StateLines.first
             while offset < StateLines.end {
