@@ -26,15 +26,13 @@ extension ReplicationEngine {
     /// Queues the update of `state`: a delta against its base when the base is valid,
     /// else UPD_CC; either way the base becomes what was sent.
     func queueUpdate(of state: UnsafePointer<PFState>, base: UnsafeMutablePointer<ReplicationBase>, stateNow: UInt32) {
-        var current = replicationBase(of: state, stateNow: stateNow)
         if base.pointee.isValid(in: baseEpoch) {
-            let update = DeltaUpdate(identity: state.pointee.identity, from: base.pointee, to: current)
-            current.version = update.version
-            deltaScratch.append(update)
+            let expire = state.pointee.expire
+            outgoingDeltas.append(state: state, base: base, expire: expire >= stateNow ? expire - stateNow : 0)
         } else {
             laterScratch.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
+            base.pointee = replicationBase(of: state, stateNow: stateNow)
         }
-        base.pointee = current
     }
 
     /// Makes every base invalid (the peer restarted, or lost frames for good).
@@ -43,31 +41,38 @@ extension ReplicationEngine {
         if baseEpoch == 0 { baseEpoch = 1 }
     }
 
-    /// Adds `updates[start...]` to the writer's delta section while the frame
+    /// Adds `deltas` records from `start` on to the writer's delta section while the frame
     /// stays under `limit` raw bytes (at least one when `force`); returns the index after
     /// the last one added.
-    func appendDeltas(_ updates: [DeltaUpdate], from start: Int, limit: Int, force: Bool) -> Int {
-        var end = start
-        let room = min(DeltaSection.maxRecords, updates.count - start)
+    func appendDeltas(_ deltas: OutgoingDeltas, from start: Int, limit: Int, force: Bool) -> Int {
+        let room = min(DeltaSection.maxRecords, deltas.count - start)
         guard room > 0 else { return start }
         let headerAndRecord = DeltaSection.headerSize + DeltaSection.maxRecordSize
         guard force || writer.totalLength + headerAndRecord <= limit else { return start }
         let available = max(headerAndRecord, limit - writer.totalLength)
-        let done: Int? = writer.editTrailer(reserving: available) { base, length -> Int in
-            var context = DeltaContext()
-            var offset = length + DeltaSection.headerSize
-            var index = start
-            while index < start + room {
-                guard offset + DeltaSection.maxRecordSize <= available || index == start else { break }
-                offset = DeltaSection.encode(updates[index], context: &context, into: base, at: offset)
-                index += 1
+        let done: Int? = deltas.bodies.withUnsafeBytes { bodies in
+            deltas.heads.withUnsafeBufferPointer { heads in
+                writer.editTrailer(reserving: available) { base, length -> Int in
+                    var context = DeltaContext()
+                    var offset = length + DeltaSection.headerSize
+                    var index = start
+                    while index < start + room {
+                        guard offset + DeltaSection.maxRecordSize <= available || index == start else { break }
+                        let head = heads[index]
+                        let body = UnsafeRawBufferPointer(
+                            rebasing: bodies[Int(head.bodyStart)..<Int(head.bodyStart) + Int(head.bodyLength)])
+                        offset = DeltaSection.appendRecord(
+                            identity: head.identity, version: head.version, fields: head.fields, body: body,
+                            context: &context, into: base, at: offset)
+                        index += 1
+                    }
+                    DeltaSection.writeHeader(count: index - start, into: base, at: length)
+                    length = offset
+                    return index
+                }
             }
-            DeltaSection.writeHeader(count: index - start, into: base, at: length)
-            length = offset
-            return index
         }
-        end = done ?? start
-        return end
+        return done ?? start
     }
 
     /// Applies the delta section that follows the pfsync packet in a DATA payload, if any:

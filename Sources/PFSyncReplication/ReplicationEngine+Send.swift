@@ -39,11 +39,11 @@ extension ReplicationEngine {
         // handed back afterwards: no allocation in steady state.
         var batch: [PFSyncMessage] = []
         swap(&batch, &outbound)
-        var deltaBatch: [DeltaUpdate] = []
-        swap(&deltaBatch, &deltaScratch)
+        var deltaBatch = OutgoingDeltas()
+        swap(&deltaBatch, &outgoingDeltas)
         defer {
-            deltaBatch.removeAll(keepingCapacity: true)
-            if deltaScratch.isEmpty { swap(&deltaBatch, &deltaScratch) }
+            deltaBatch.removeAll()
+            if outgoingDeltas.isEmpty { swap(&deltaBatch, &outgoingDeltas) }
         }
         let queued = batch.count + deltaBatch.count
         let frames = sendFrames(
@@ -66,7 +66,7 @@ extension ReplicationEngine {
     /// sender (which appends states without boxing them in messages).
     @inline(__always) @discardableResult
     func sendFrames(
-        count: Int, deltas: [DeltaUpdate] = [], nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void,
+        count: Int, deltas: OutgoingDeltas = OutgoingDeltas(), nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void,
         append: (inout PFSyncPacketWriter, Int) -> Bool, countSent: (Range<Int>) -> Void
     ) -> Int {
         var frames = 0

@@ -33,7 +33,7 @@ public final class ReplicationEngine {
     var laterScratch: [PFSyncMessage] = []
     var deltas: [StateDelta] = []
     /// Delta updates of one flush, framed after its messages.
-    var deltaScratch: [DeltaUpdate] = []
+    var outgoingDeltas = OutgoingDeltas()
     /// Delta updates of the frame being applied, and what they need sent back.
     var deltasReceived: [DeltaUpdate] = []
     var deltaFollowUps: [DeltaFollowUp] = []

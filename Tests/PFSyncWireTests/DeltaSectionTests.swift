@@ -97,6 +97,52 @@ import Testing
         }
     }
 
+    @Test func theSendersFastPathWritesTheSameBytesAsTheModel() {
+        var random = Random(state: 77)
+        var model = [UInt8](repeating: 0, count: 300 * DeltaSection.maxRecordSize)
+        var fast = model
+        var body = [UInt8](repeating: 0, count: DeltaBodyEncoder.maxBodySize)
+        var modelContext = DeltaContext()
+        var fastContext = DeltaContext()
+        var modelOffset = 0
+        var fastOffset = 0
+        for index in 0..<300 {
+            let old = Self.randomBase(&random)
+            let new = Self.mutate(old, &random)
+            var state = PFState(identity: StateID(id: random.next() >> 20, creatorID: index % 5 == 0 ? 3 : 1))
+            state.src = new.src
+            state.dst = new.dst
+            state.packets = new.packets
+            state.bytes = new.bytes
+            state.timeout = new.timeout
+            let update = DeltaUpdate(identity: state.identity, from: old, to: new)
+            modelOffset = model.withUnsafeMutableBytes {
+                DeltaSection.encode(update, context: &modelContext, into: $0.baseAddress!, at: modelOffset)
+            }
+            var base = old
+            let (fields, length) = body.withUnsafeMutableBytes { raw in
+                withUnsafePointer(to: state) { statePointer in
+                    DeltaBodyEncoder.encodeChange(base: &base, state: statePointer, expire: new.expire, into: raw.baseAddress!)
+                }
+            }
+            #expect(length <= DeltaBodyEncoder.maxBodySize)
+            #expect(fields == update.fields)
+            var expected = new
+            expected.version = old.version &+ 1
+            #expect(base == expected)
+            fastOffset = fast.withUnsafeMutableBytes { out in
+                body.withUnsafeBytes { bodyBytes in
+                    DeltaSection.appendRecord(
+                        identity: state.identity, version: base.version, fields: fields,
+                        body: UnsafeRawBufferPointer(rebasing: bodyBytes[0..<length]), context: &fastContext,
+                        into: out.baseAddress!, at: fastOffset)
+                }
+            }
+        }
+        #expect(fastOffset == modelOffset)
+        #expect(fast.prefix(fastOffset) == model.prefix(modelOffset))
+    }
+
     @Test func aTypicalTCPUpdateTakesAboutADozenBytes() {
         var random = Random(state: 7)
         let old = Self.randomBase(&random)

@@ -62,7 +62,7 @@ public enum DeltaSection {
         return out.offset
     }
 
-    private static func encodeOther(_ peer: StatePeer, _ out: inout DeltaOutputCursor) {
+    static func encodeOther(_ peer: StatePeer, _ out: inout DeltaOutputCursor) {
         out.u8(peer.state)
         out.u8(peer.wscale)
         out.varint(UInt64(peer.mss))
