@@ -13,6 +13,20 @@
 public struct PFState: Hashable, Sendable {
     /// State id and creator id.
     public var identity: StateID
+    // The fields every packet and every replicated update touch come first, so that they
+    // share the state's first two cache lines (declaration order is memory order).
+    /// The peer that sent the first packet.
+    public var src: StatePeer
+    /// The other peer.
+    public var dst: StatePeer
+    /// See "Times" above.
+    public var expire: UInt32
+    /// Timeout class (pf's PFTM_* index: 0 tcp.first ... see ``TimeoutClass``).
+    public var timeout: UInt8
+    /// Packets per direction.
+    public var packets: CounterPair
+    /// Bytes per direction.
+    public var bytes: CounterPair
     /// Interface the state is bound to ("all" or empty for floating states).
     public var ifname: InterfaceName
     /// Address family.
@@ -25,10 +39,6 @@ public struct PFState: Hashable, Sendable {
     public var wireKey: StateKey
     /// Key 1: the stack side (differs from the wire key under NAT).
     public var stackKey: StateKey
-    /// The peer that sent the first packet.
-    public var src: StatePeer
-    /// The other peer.
-    public var dst: StatePeer
     /// Route-to address.
     public var rtAddr: IPAddress
     /// Rule numbers.
@@ -37,14 +47,6 @@ public struct PFState: Hashable, Sendable {
     public var natRule: UInt32
     /// See "Times" above.
     public var creation: UInt32
-    /// See "Times" above.
-    public var expire: UInt32
-    /// Packets per direction.
-    public var packets: CounterPair
-    /// Bytes per direction.
-    public var bytes: CounterPair
-    /// Timeout class (pf's PFTM_* index: 0 tcp.first ... see ``TimeoutClass``).
-    public var timeout: UInt8
     /// pf state flags (PFSTATE_*).
     public var stateFlags: UInt16
     /// pfsync flags (PFSYNC_FLAG_*).
