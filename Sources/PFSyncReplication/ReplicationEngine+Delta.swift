@@ -23,16 +23,11 @@ extension ReplicationEngine {
             timeout: state.pointee.timeout, version: 0, epoch: baseEpoch)
     }
 
-    /// Queues the update of `state`: a delta against its base when the base is valid,
-    /// else UPD_CC; either way the base becomes what was sent.
-    func queueUpdate(of state: UnsafePointer<PFState>, base: UnsafeMutablePointer<ReplicationBase>, stateNow: UInt32) {
-        if base.pointee.isValid(in: baseEpoch) {
-            let expire = state.pointee.expire
-            outgoingDeltas.append(state: state, base: base, expire: expire >= stateNow ? expire - stateNow : 0)
-        } else {
-            laterScratch.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
-            base.pointee = replicationBase(of: state, stateNow: stateNow)
-        }
+    /// Queues the update of `state` as UPD_CC (no valid base, or no deltas to this peer);
+    /// with deltas, the base becomes what was sent, so that the next update can be one.
+    func queueFullUpdate(of state: UnsafePointer<PFState>, base: UnsafeMutablePointer<ReplicationBase>, stateNow: UInt32) {
+        laterScratch.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
+        if sendsDeltas { base.pointee = replicationBase(of: state, stateNow: stateNow) }
     }
 
     /// Makes every base invalid (the peer restarted, or lost frames for good).
@@ -82,21 +77,25 @@ extension ReplicationEngine {
         guard bytes.count >= 4 else { return }
         let packetLength = Int(bytes[2]) << 8 | Int(bytes[3])
         guard packetLength < bytes.count else { return }
-        // Records are decoded in place into slots kept from earlier frames (no copy).
+        // Records are decoded in place into slots kept from earlier frames (no copy), in
+        // a local array (no exclusivity check per record).
         var decoded = 0
+        var records: [DeltaUpdate] = []
+        swap(&records, &deltasReceived)
         do throws(PFSyncError) {
             if var reader = try DeltaSectionReader(bytes, at: packetLength) {
                 while true {
-                    if decoded == deltasReceived.count {
-                        deltasReceived.append(DeltaUpdate(identity: StateID(id: 0, creatorID: 0), version: 0))
+                    if decoded == records.count {
+                        records.append(DeltaUpdate(identity: StateID(id: 0, creatorID: 0), version: 0))
                     }
-                    guard try reader.next(into: &deltasReceived[decoded]) else { break }
+                    guard try reader.next(into: &records[decoded]) else { break }
                     decoded += 1
                 }
             }
         } catch {
             counters[.badlen] += 1
         }
+        swap(&records, &deltasReceived)
         applyDeltas(count: decoded, stateNow: stateNow)
     }
 

@@ -117,14 +117,19 @@ public final class ReplicationEngine {
         // state id, so a flow's old state (deleted) and its new one (a reused port) may sit
         // in different shards, and the peer can insert the new one only once the old is gone.
         let deltasOn = sendsDeltas
+        let epoch = baseEpoch
+        // The delta arena is a local for the drain: no exclusivity check per update.
+        var deltas = OutgoingDeltas()
+        swap(&deltas, &outgoingDeltas)
         for shard in 0..<table.shardCount {
             table.drainChanges(shard: shard, withBases: { kind, state, base, changes in
                 switch kind {
                 case .update:
-                    if deltasOn {
-                        queueUpdate(of: state, base: base, stateNow: stateNow)
+                    if deltasOn && base.pointee.isValid(in: epoch) {
+                        let expire = state.pointee.expire
+                        deltas.append(state: state, base: base, expire: expire >= stateNow ? expire - stateNow : 0)
                     } else {
-                        laterScratch.append(.compressedUpdate(compressedUpdate(of: state.pointee, stateNow: stateNow)))
+                        queueFullUpdate(of: state, base: base, stateNow: stateNow)
                     }
                 case .delete:
                     outbound.append(.compressedDelete(state.pointee.identity))
@@ -134,6 +139,7 @@ public final class ReplicationEngine {
                 }
             })
         }
+        swap(&deltas, &outgoingDeltas)
         outbound.append(contentsOf: laterScratch)
         laterScratch.removeAll(keepingCapacity: true)
         return sendOutbound(nowNanos: nowNanos, send: send)
