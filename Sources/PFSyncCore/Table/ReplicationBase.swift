@@ -25,6 +25,11 @@ public struct ReplicationBase: Sendable, Hashable {
     public var version: UInt8
     /// Which sender epoch the base belongs to; 0: no base.
     public var epoch: UInt32
+    /// Pads the base to 128 bytes: in the table's 2 MiB-aligned arrays each base then
+    /// spans exactly two cache lines, never three.
+    private var padding0: UInt64 = 0
+    private var padding1: UInt64 = 0
+    private var padding2: UInt64 = 0
 
     /// Creates a base.
     @inlinable

@@ -65,9 +65,12 @@ struct StateSlab {
         return slot
     }
 
-    /// Frees `slot` (which must be live).
+    /// Frees `slot` (which must be live); its state's identity becomes 0/0.
     @inlinable
     mutating func free(_ slot: Int) {
+        // A freed slot's state keeps its bytes but loses its identity (0/0, which no live
+        // state has), so that an identity check alone tells a live slot from a freed one.
+        states[slot].identity = .bulkRequest
         meta[slot].isLive = false
         meta[slot].pending = .none
         meta[slot].changes = 0

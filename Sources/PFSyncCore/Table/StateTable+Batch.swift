@@ -77,7 +77,6 @@ extension StateTable {
             let slot = storage.index.find(id(index), hash: scratch.hashes[index])
             scratch.slots[position] = Int32(truncatingIfNeeded: slot)
             guard slot >= 0 else { continue }
-            pfsyncd_prefetch(storage.slab.meta + slot)
             let state = UnsafeRawPointer(states + slot)
             var offset = StateLines.first
             while offset < StateLines.end {
@@ -102,8 +101,9 @@ extension StateTable {
             let index = Int(scratch.order[position])
             let identity = id(index)
             var slot = Int(scratch.slots[position])
-            let stillThere = slot >= 0 && slot < slab.highWater && slab.meta[slot].isLive
-                && slab.states[slot].identity.same(as: identity)
+            // A freed slot's identity is 0/0 (StateSlab.free), so the identity alone tells
+            // whether the slot still holds the state (without touching the slot's meta).
+            let stillThere = slot >= 0 && slot < slab.highWater && slab.states[slot].identity.same(as: identity)
             if !stillThere {
                 slot = storage.index.find(identity, hash: scratch.hashes[index])
             }
