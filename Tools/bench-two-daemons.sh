@@ -17,6 +17,8 @@
 #   FLUSH_MS      sync.flush_interval_ms (default 2)
 #   NICE          run the daemons at this nice value (e.g. -10 on a machine busy with builds)
 #   POLL          seconds between status polls while waiting (default 0.5)
+#   RESERVE       [table] reserve_states of both daemons in the bulk runs (default: BULK_STATES,
+#                 a backup sized for the table it takes over; 0 grows on demand)
 #
 # Figures:
 #   updates: applied_per_s = UPD messages applied at the backup per second (table.updated);
@@ -46,6 +48,8 @@ bulk_states="${BULK_STATES:-1000000}"
 loss="${LOSS:-5}"
 poll="${POLL:-0.5}"
 flush_ms="${FLUSH_MS:-2}"
+reserve="${RESERVE:-$bulk_states}"
+table_reserve=0
 nice_value="${NICE:-0}"
 hz="$(getconf CLK_TCK)"
 
@@ -79,6 +83,8 @@ key_file = "$dir/sync.key"
 flush_interval_ms = $flush_ms
 keepalive_ms = 100
 mtu = $mtu
+[table]
+reserve_states = $table_reserve
 [control]
 socket = "$dir/$1.sock"
 [testing]
@@ -178,6 +184,7 @@ synthetic_rate = $rate"
 # run_bulk NAME DROP_PERCENT
 run_bulk() {
     local p_port b_port
+    table_reserve=$reserve
     p_port=$(free_port); b_port=$(free_port)
     local faults=""
     [ "$2" != 0 ] && faults="drop_percent = $2"

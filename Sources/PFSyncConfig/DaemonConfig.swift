@@ -126,6 +126,10 @@ public struct DaemonConfig: Sendable, Hashable {
     public var capture = CaptureConfig()
     /// Table shard count (nil: derived from the core count).
     public var shards: Int?
+    /// States the table reserves room for at start-up, with the memory touched then
+    /// (`[table] reserve_states`; 0: grow on demand). A backup sized this way takes a bulk
+    /// update of that many states without growing or faulting in pages meanwhile.
+    public var reserveStates: Int = 0
     /// Control socket path.
     public var controlSocket: String = "/run/pfsyncd.sock"
     /// Optional Prometheus listen address ("127.0.0.1:9240").
@@ -228,6 +232,9 @@ public struct DaemonConfig: Sendable, Hashable {
                                   line: reader.line(of: "table.shards"))
             }
             config.shards = Int(shards)
+        }
+        if let reserve = try reader.integer(k("table.reserve_states"), in: 0...100_000_000) {
+            config.reserveStates = Int(reserve)
         }
 
         // [control]

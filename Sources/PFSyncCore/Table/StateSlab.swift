@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A shard's states in one unsafe allocation, addressed by slot index, with a free list.
 ///
 /// Slot indices are stable for a state's lifetime (growth copies the slab to a buffer twice
@@ -33,6 +39,15 @@ struct StateSlab {
         highWater = 0
         freeHead = -1
         liveCount = 0
+    }
+
+    /// Touches every page of the slab's buffers now (the kernel zero-fills a page on its
+    /// first touch; done at start-up, that cost is not paid during a bulk update).
+    /// (memset, which leaves the memory's binding alone.)
+    func prefault() {
+        memset(states, 0, capacity * MemoryLayout<PFState>.stride)
+        memset(meta, 0, capacity * MemoryLayout<SlotMeta>.stride)
+        memset(bases, 0, capacity * MemoryLayout<ReplicationBase>.stride)
     }
 
     /// Frees the allocations.

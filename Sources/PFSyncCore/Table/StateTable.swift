@@ -79,6 +79,22 @@ public final class StateTable: Sendable {
         self.keyShards = (0..<shards).map { _ in KeyShard(capacity: 2 * capacity) }
     }
 
+    /// Creates an empty table with room for `reservingStates` states (spread over the
+    /// shards with a margin), its memory touched now, so that filling it (a backup's bulk
+    /// update) neither grows a shard nor faults in pages. 0 reserves nothing special.
+    public convenience init(
+        shardCount: Int? = nil, reservingStates: Int, maxUpdates: Int = 128, hashSeed: UInt64? = nil
+    ) {
+        let shards = min(tableNextPowerOfTwo(shardCount ?? Self.defaultShardCount), 1 << 16)
+        let perShard = reservingStates > 0 ? reservingStates / shards + reservingStates / shards / 8 + 64 : 1024
+        self.init(shardCount: shards, initialCapacityPerShard: perShard, maxUpdates: maxUpdates, hashSeed: hashSeed)
+        if reservingStates > 0 {
+            for shard in idShards {
+                shard.storage.withLock { $0.slab.prefault() }
+            }
+        }
+    }
+
     /// The shard a hash belongs to.
     @inlinable @inline(__always)
     func shardIndex(_ hash: UInt64) -> Int {

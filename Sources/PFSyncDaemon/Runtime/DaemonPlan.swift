@@ -83,8 +83,9 @@ public struct DaemonPlan: Sendable {
         }
     }
 
-    /// A new, empty table sized by `[table] shards`.
+    /// A new, empty table sized by `[table] shards` and `reserve_states`.
     public func makeTable() -> StateTable {
-        StateTable(shardCount: config.shards, maxUpdates: config.sync.maxUpdates)
+        StateTable(
+            shardCount: config.shards, reservingStates: config.reserveStates, maxUpdates: config.sync.maxUpdates)
     }
 }
