@@ -89,7 +89,7 @@ extension ReplicationEngine {
         case .updateRequest(let id):
             if id == .bulkRequest {
                 counters[.bulkRequestsReceived] += 1
-                startBulkSend(stateNow: stateNow)
+                answerBulkRequest(stateNow: stateNow)
             } else if let state = table.updateWithBase(id, { state, base -> PFState in
                 // The peer could not use a delta: the next update goes as UPD_CC.
                 base = .none

@@ -58,6 +58,25 @@ extension ReplicationEngine {
         }
     }
 
+    /// Answers a peer's bulk request. While a bulk from the peer is coming in, our table is
+    /// being filled from the peer's: the answer waits until that bulk has ended (the next
+    /// tick after it starts it), so that a node taking a bulk does not also stream its
+    /// half-filled table back at the same time.
+    func answerBulkRequest(stateNow: UInt32) {
+        if status.bulk.incoming == .receiving {
+            bulkAnswerDue = true
+        } else {
+            startBulkSend(stateNow: stateNow)
+        }
+    }
+
+    /// Starts a bulk answer that waited for the end of our own incoming bulk.
+    func startDueBulkAnswer(stateNow: UInt32) {
+        guard bulkAnswerDue, status.bulk.incoming != .receiving else { return }
+        bulkAnswerDue = false
+        startBulkSend(stateNow: stateNow)
+    }
+
     /// Starts streaming the whole table to the peer: BUS START, a full UPD per state,
     /// BUS END. A request during a running bulk restarts it from the beginning.
     func startBulkSend(stateNow: UInt32) {

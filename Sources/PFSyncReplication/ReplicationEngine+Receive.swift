@@ -171,7 +171,7 @@ extension ReplicationEngine {
         invalidateBases()
         if hello.options.contains(.bulkRequest) {
             counters[.bulkRequestsReceived] += 1
-            startBulkSend(stateNow: stateNow)
+            answerBulkRequest(stateNow: stateNow)
         }
         if !hello.options.contains(.reply) {
             sendHello(options: [.reply], send: send)

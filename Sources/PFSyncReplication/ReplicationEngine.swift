@@ -69,6 +69,8 @@ public final class ReplicationEngine {
     var bulkRequestAfterEnd = false
     /// Set at such a bulk's end: the next tick sends the request.
     var bulkRequestDue = false
+    /// The peer asked for a bulk while its own bulk to us was coming in: answer after it.
+    var bulkAnswerDue = false
     var expiredScratch: [StateID] = []
 
     /// What `pfsyncd status` shows.
@@ -157,6 +159,7 @@ public final class ReplicationEngine {
         // Draining takes each shard lock once and sends nothing when nothing changed, so
         // it needs no "anything pending?" pass (which would lock every shard again).
         // With too many frames unacknowledged, changes stay in the table and coalesce.
+        startDueBulkAnswer(stateNow: stateNow)
         if sendWindowOpen(nowNanos: nowNanos) {
             flush(nowNanos: nowNanos, stateNow: stateNow, send: send)
             continueBulkSend(nowNanos: nowNanos, stateNow: stateNow, send: send)
