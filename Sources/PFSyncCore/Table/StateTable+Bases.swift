@@ -72,7 +72,7 @@ extension StateTable {
     /// lock, without recording a change (replication applying what the peer sent). Returns
     /// nil when there is no such state. `body` must not change the state's identity, keys
     /// or protocol, and must not call into the table.
-    @discardableResult
+    @inlinable @discardableResult
     public func updateWithBase<R>(
         _ id: StateID, _ body: (inout PFState, inout ReplicationBase) -> R
     ) -> R? {

@@ -18,20 +18,39 @@ extension StateTable {
     /// `merge` runs under the shard lock (keep it short, do not call into the table). It
     /// must not change the identity, the keys or the protocol (doing so is undone for the
     /// identity and ignored by the key index).
-    @discardableResult
+    @inlinable @discardableResult
     public func updateOrInsert<R>(
         _ state: PFState, recordChange: Bool = false, merge: (inout PFState) -> R
     ) -> UpdateOrInsertOutcome<R> {
+        var merged: R?
+        switch updateOrInsert(state, recordChange: recordChange, mergingWith: { merged = merge(&$0) }) {
+        case .updated:
+            guard let merged else { preconditionFailure("updateOrInsert: merge did not run for an updated state") }
+            return .updated(merged)
+        case .inserted:
+            return .inserted
+        case .keyConflict(let holder):
+            return .keyConflict(holder)
+        }
+    }
+
+    /// ``updateOrInsert(_:recordChange:merge:)`` without a generic result (what it runs):
+    /// not generic, so a caller in another module pays no generic metadata lookups per
+    /// state (a bulk update calls it a million times).
+    @discardableResult
+    public func updateOrInsert(
+        _ state: PFState, recordChange: Bool = false, mergingWith merge: (inout PFState) -> Void
+    ) -> UpdateOrInsertOutcome<Void> {
         let id = state.identity
         let (shard, hash) = idShard(for: id)
-        return shard.storage.withLock { storage -> UpdateOrInsertOutcome<R> in
+        return shard.storage.withLock { storage -> UpdateOrInsertOutcome<Void> in
             let existing = storage.index.find(id, hash: hash)
             if existing >= 0 {
                 let local = storage.slab.states + existing
-                let result = merge(&local.pointee)
+                merge(&local.pointee)
                 if !local.pointee.identity.same(as: id) { local.pointee.identity = id }
                 if recordChange && storage.recordUpdate(existing) { shard.markUrgent() }
-                return .updated(result)
+                return .updated(())
             }
             var displaced = DisplacedHolders()
             if let holder = reindexKeys(
