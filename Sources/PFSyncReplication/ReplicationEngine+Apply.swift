@@ -8,25 +8,40 @@ extension ReplicationEngine {
         payload.withUnsafeBytes { apply(payload: $0, stateNow: stateNow) }
     }
 
-    /// Applies one delivered DATA payload from raw bytes. Full UPDs (bulk updates, answers
-    /// to UPD_REQ) are decoded into one scratch state rather than boxed per message.
+    /// Applies one delivered DATA payload from raw bytes. Full states are decoded in place
+    /// into a reused batch rather than boxed per message; runs of full UPDs (bulk updates)
+    /// are applied together once their index buckets are prefetched. Message order is
+    /// kept: a run is applied before whatever follows it.
     func apply(payload bytes: UnsafeRawBufferPointer, stateNow: UInt32) {
-        var scratch = PFState(identity: StateID(id: 0, creatorID: 0))
+        var batch: [PFState] = []
+        swap(&batch, &fullStateBatch)
+        var pending = 0
         let failure: PFSyncError? = {
             do throws(PFSyncError) {
                 var reader = try PFSyncPacketReader(bytes)
                 while true {
                     do throws(PFSyncError) {
-                        guard let item = try reader.next(unboxing: &scratch) else { return nil }
+                        if pending == batch.count { batch.append(PFState(identity: StateID(id: 0, creatorID: 0))) }
+                        guard let item = try reader.next(unboxing: &batch[pending]) else { return nil }
+                        if case .fullState(.update, _) = item {
+                            pending += 1
+                            continue
+                        }
+                        applyFullUpdates(&batch, count: pending, stateNow: stateNow)
+                        if pending > 0 {
+                            // The item just decoded sits after the run: move it to the front.
+                            batch.swapAt(0, pending)
+                            pending = 0
+                        }
                         switch item {
                         case .message(let message):
                             apply(message, stateNow: stateNow)
                         case .fullState(.update, _):
-                            applyFullUpdate(&scratch, stateNow: stateNow)
+                            break
                         case .fullState(.insert, let encoding):
-                            apply(.insert(scratch, encoding), stateNow: stateNow)
+                            apply(.insert(batch[0], encoding), stateNow: stateNow)
                         case .fullState(.delete, _):
-                            apply(.delete(scratch), stateNow: stateNow)
+                            apply(.delete(batch[0]), stateNow: stateNow)
                         }
                     } catch where error.isRecoverable {
                         // badval: pf skips the one message and goes on.
@@ -37,8 +52,19 @@ extension ReplicationEngine {
                 return error
             }
         }()
+        applyFullUpdates(&batch, count: pending, stateNow: stateNow)
+        swap(&batch, &fullStateBatch)
         if let failure { count(failure.counter) }
         applyDeltaSection(bytes, stateNow: stateNow)
+    }
+
+    /// Applies the first `count` states of `batch` as full UPDs, their buckets prefetched.
+    private func applyFullUpdates(_ batch: inout [PFState], count: Int, stateNow: UInt32) {
+        guard count > 0 else { return }
+        batch.withUnsafeBufferPointer { table.prefetchBuckets(for: UnsafeBufferPointer(rebasing: $0[0..<count])) }
+        for index in 0..<count {
+            applyFullUpdate(&batch[index], stateNow: stateNow)
+        }
     }
 
     /// A full UPD, unboxed: what ``apply(_:stateNow:)`` does for `.update`.

@@ -44,6 +44,8 @@ public final class ReplicationEngine {
     /// frames for good, which makes every base invalid at once (never 0).
     var baseEpoch: UInt32 = 1
     var bulkScratch: [PFState] = []
+    /// Full states of the payload being applied (decoded in place, applied in runs).
+    var fullStateBatch: [PFState] = []
     var controlPayload: [UInt8] = []
     var rangesScratch: [ClosedRange<UInt64>] = []
 

@@ -1,0 +1,30 @@
+import CMemoryHints
+import Synchronization
+
+extension StateTable {
+    /// Starts loading the index buckets that inserting or updating `states` will probe
+    /// (the id index and the key index of each), so that the cache misses of a batch
+    /// overlap before the states are applied one by one (a bulk update applies a frame's
+    /// states this way). A hint only: it changes nothing; each shard lock is held just
+    /// long enough to read where its buckets are.
+    public func prefetchBuckets(for states: UnsafeBufferPointer<PFState>) {
+        guard let first = states.baseAddress else { return }
+        for index in states.indices {
+            let state = first + index
+            let idHash = hasher.hash(state.pointee.identity)
+            idShards[shardIndex(idHash)].storage.withLock { storage in
+                pfsyncd_prefetch(storage.index.entries + (Int(truncatingIfNeeded: idHash) & storage.index.mask))
+            }
+            prefetchKeyBucket(state.pointee.wireLookupKey)
+            let stack = state.pointee.stackLookupKey
+            if !stack.sameKey(as: state.pointee.wireLookupKey) { prefetchKeyBucket(stack) }
+        }
+    }
+
+    private func prefetchKeyBucket(_ key: StateLookupKey) {
+        let hash = hasher.hash(key)
+        keyShard(for: hash).storage.withLock { index in
+            pfsyncd_prefetch(index.entries + (Int(truncatingIfNeeded: hash) & index.mask))
+        }
+    }
+}
