@@ -75,6 +75,7 @@ import Testing
             sloppy = true
             [table]
             shards = 16
+            reserve_states = 250000
             [control]
             socket = "/tmp/p.sock"
             metrics_listen = "[::1]:9240"
@@ -91,6 +92,7 @@ import Testing
         #expect(config.sync.deferral)
         #expect(config.capture.files == ["trace.pcap"])
         #expect(config.shards == 16)
+        #expect(config.reserveStates == 250_000)
         #expect(config.metricsListen == "[::1]:9240")
         #expect(config.carp?.vhid == 7 && config.carp?.advskew == 100 && config.carp?.preempt == true)
         #expect(config.timeouts["tcp.established"] == 3600)
@@ -105,6 +107,7 @@ import Testing
         (minimal + "\ngroup = \"224.0.0.240\"", "sync.group", "not both"),
         ("node_id = 1\n[sync]\npeer = \"host.example\"\nkey_file = \"k\"", "sync.peer", "not an IPv4 or IPv6"),
         (minimal + "\n[table]\nshards = 12", "table.shards", "power of two"),
+        (minimal + "\n[table]\nreserve_states = -5", "table.reserve_states", "between"),
         (minimal + "\n[carp]\npassword = \"this-password-is-too-long\"", "carp.password", "19 bytes"),
         (minimal + "\n[control]\nmetrics_listen = \"localhost\"", "control.metrics_listen", "ADDRESS:PORT"),
     ])

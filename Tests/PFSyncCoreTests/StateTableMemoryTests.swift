@@ -4,7 +4,7 @@ import Testing
 /// The table's memory accounting.
 @Suite struct StateTableMemoryTests {
     /// Bound on bytes per state: a state is 384 bytes in the slab plus 12 of slot
-    /// bookkeeping, 16 per id-index bucket and 56 per key-index bucket (two keys), with
+    /// bookkeeping, 128 of delta base, 16 per id-index bucket and 56 per key-index bucket (two keys), with
     /// every buffer grown by doubling (so up to 2x) and indexes at most 3/4 full.
     static let bytesPerStateBound = 1024
 
@@ -24,5 +24,19 @@ import Testing
         let footprint = table.memoryFootprint
         #expect(footprint >= 100_000 * MemoryLayout<PFState>.stride, "the slabs alone need this")
         #expect(footprint / table.count < Self.bytesPerStateBound)
+    }
+
+    @Test func aReservedTableTakesItsStatesWithoutGrowing() {
+        let table = StateTable(shardCount: 4, reservingStates: 40_000, hashSeed: 12)
+        let reserved = table.memoryFootprint
+        #expect(reserved >= 40_000 * MemoryLayout<PFState>.stride)
+        for number in 0..<40_000 {
+            let state = TableFixtures.state(
+                id: UInt64(number), wire: TableFixtures.key(number, port: 2 * (number >> 16)),
+                stack: TableFixtures.key(number, port: 2 * (number >> 16) + 1))
+            #expect(table.insert(state, recordChange: false) == .inserted)
+        }
+        #expect(table.count == 40_000)
+        #expect(table.memoryFootprint == reserved, "no buffer grew")
     }
 }
