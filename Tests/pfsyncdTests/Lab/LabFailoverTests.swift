@@ -88,9 +88,16 @@ struct LabFailoverTests {
         let judged = Self.takeover(lab.status("fw1"))
         #expect(judged.lost == 0, "the downloads running through the preemption survive on fw1")
         print("lab preempt after restart: sessions tested \(judged.tested), lost \(judged.lost)")
-        let fw1 = LabRunner.number(lab.status("fw1"), "table.states") ?? -1
-        let fw2 = LabRunner.number(lab.status("fw2"), "table.states") ?? -2
-        #expect(fw1 > 0 && fw1 == fw2, "fw1 holds the table it bulk-updated: \(fw1) vs \(fw2)")
+        // The two counts are read one after the other while the last changes (closing
+        // sessions, expiry) may still be on their way: they must agree within moments.
+        var fw1 = -1
+        var fw2 = -2
+        let agree = DaemonHarness.waitUntil(seconds: 10) {
+            fw1 = LabRunner.number(lab.status("fw1"), "table.states") ?? -1
+            fw2 = LabRunner.number(lab.status("fw2"), "table.states") ?? -2
+            return fw1 > 0 && fw1 == fw2
+        }
+        #expect(agree, "fw1 holds the table it bulk-updated: \(fw1) vs \(fw2)")
     }
 
     @Test func blockedCARPIsReportedAsSplitBrainAndHeals() throws {
