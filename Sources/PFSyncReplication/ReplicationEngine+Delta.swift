@@ -99,6 +99,9 @@ extension ReplicationEngine {
         applyDeltas(count: decoded, stateNow: stateNow)
     }
 
+    /// Deltas applied per table batch.
+    static let deltaChunk = 64
+
     /// Applies the first `count` of ``deltasReceived``: each moves its state's base on and is merged into the
     /// state by pfsync's stale rules, as an UPD_CC with the same values would be. What
     /// needs a message back (stale, unknown state, base mismatch) is handled after the
@@ -114,31 +117,29 @@ extension ReplicationEngine {
         var followUps: [DeltaFollowUp] = []
         swap(&updates, &deltasReceived)
         swap(&followUps, &deltaFollowUps)
+        // In chunks: what a chunk prefetches is still in the nearest caches when it is used.
         updates.withUnsafeBufferPointer { buffer in
-            guard let updates = buffer.baseAddress else { return }
-            table.updateWithBases(count: count, id: { updates[$0].identity }, scratch: &batchScratch) { index, local, base in
-                let update = updates + index
-                guard let local, let base else {
-                    followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .unknown))
-                    return
-                }
-                guard base.pointee.epoch != 0, base.pointee.version &+ 1 == update.pointee.version else {
-                    base.pointee = .none
-                    mismatches += 1
-                    followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .unknown))
-                    return
-                }
-                update.pointee.apply(to: &base.pointee)
-                let merged = PeerMerge.merge(
-                    into: &local.pointee, src: base.pointee.src, dst: base.pointee.dst,
-                    timeout: base.pointee.timeout, expire: stateNow &+ base.pointee.expire)
-                if merged.refreshed {
-                    local.pointee.packets = base.pointee.packets
-                    local.pointee.bytes = base.pointee.bytes
-                }
-                applied += 1
-                if merged.stalePeers > 0 {
-                    followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .stale))
+            guard let all = buffer.baseAddress else { return }
+            var chunkStart = 0
+            while chunkStart < count {
+                let chunk = min(Self.deltaChunk, count - chunkStart)
+                let updates = all + chunkStart
+                chunkStart += chunk
+                table.updateWithBases(count: chunk, id: { updates[$0].identity }, scratch: &batchScratch) {
+                    index, local, base in
+                    let update = updates + index
+                    switch Self.apply(update, to: local, base: base, stateNow: stateNow) {
+                    case .applied:
+                        applied += 1
+                    case .stale:
+                        applied += 1
+                        followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .stale))
+                    case .mismatch:
+                        mismatches += 1
+                        followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .unknown))
+                    case .unknown:
+                        followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .unknown))
+                    }
                 }
             }
         }
@@ -158,6 +159,43 @@ extension ReplicationEngine {
     func requestFullState(_ id: StateID) {
         outbound.append(.updateRequest(id))
         counters[.updateRequestsSent] += 1
+    }
+}
+
+/// What applying one delta did.
+enum DeltaResult {
+    /// Applied (the state took the sender's values, or kept its own newer ones).
+    case applied
+    /// Applied, but our state was newer: send ours back.
+    case stale
+    /// The base did not hold the version before this one: not applied.
+    case mismatch
+    /// No such state: not applied.
+    case unknown
+}
+
+extension ReplicationEngine {
+    /// Applies one delta to its state and base (under the shard lock): checks the base's
+    /// version, moves the base on, and merges the result into the state by pfsync's rules.
+    @inline(__always)
+    static func apply(
+        _ update: UnsafePointer<DeltaUpdate>, to local: UnsafeMutablePointer<PFState>?,
+        base: UnsafeMutablePointer<ReplicationBase>?, stateNow: UInt32
+    ) -> DeltaResult {
+        guard let local, let base else { return .unknown }
+        guard base.pointee.epoch != 0, base.pointee.version &+ 1 == update.pointee.version else {
+            base.pointee = .none
+            return .mismatch
+        }
+        update.pointee.apply(to: &base.pointee)
+        let merged = PeerMerge.merge(
+            into: &local.pointee, src: base.pointee.src, dst: base.pointee.dst,
+            timeout: base.pointee.timeout, expire: stateNow &+ base.pointee.expire)
+        if merged.refreshed {
+            local.pointee.packets = base.pointee.packets
+            local.pointee.bytes = base.pointee.bytes
+        }
+        return merged.stalePeers > 0 ? .stale : .applied
     }
 }
 
