@@ -57,32 +57,7 @@ extension StateTable {
     public func drainChanges(
         shard: Int, _ body: (StateDelta.Kind, UnsafePointer<PFState>, UInt32) -> Void
     ) -> Int {
-        guard shard >= 0, shard < shardCount else { return 0 }
-        let target = idShards[shard]
-        return target.storage.withLock { storage -> Int in
-            var handed = 0
-            for index in 0..<storage.deletions.count {
-                let delta = storage.deletions.base + index
-                withUnsafePointer(to: &delta.pointee.state) { body(.delete, $0, delta.pointee.changes) }
-                handed += 1
-            }
-            for index in 0..<storage.changedSlots.count {
-                let slot = Int(storage.changedSlots.base[index])
-                let meta = storage.slab.meta + slot
-                meta.pointee.isListed = false
-                guard meta.pointee.isLive, meta.pointee.pending != .none else { continue }
-                let kind: StateDelta.Kind = meta.pointee.pending == .insert ? .insert : .update
-                body(kind, UnsafePointer(storage.slab.states + slot), meta.pointee.changes)
-                meta.pointee.pending = .none
-                meta.pointee.changes = 0
-                handed += 1
-            }
-            storage.deletions.removeAll()
-            storage.changedSlots.removeAll()
-            storage.pendingSlots = 0
-            target.urgent.store(false, ordering: .relaxed)
-            return handed
-        }
+        drainChanges(shard: shard, withBases: { kind, state, _, changes in body(kind, state, changes) })
     }
 
     /// True when some state reached `maxUpdates` coalesced changes since its shard was last
