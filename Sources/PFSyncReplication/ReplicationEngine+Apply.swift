@@ -116,7 +116,7 @@ extension ReplicationEngine {
             if id == .bulkRequest {
                 counters[.bulkRequestsReceived] += 1
                 answerBulkRequest(stateNow: stateNow)
-            } else if let state = table.updateWithBase(id, { state, base -> PFState in
+            } else if let state = table.updateWithBase(id, side: .sent, { state, base -> PFState in
                 // The peer could not use a delta: the next update goes as UPD_CC.
                 base = .none
                 return state
@@ -163,7 +163,7 @@ extension ReplicationEngine {
     private func applyCompressed(_ update: CompressedUpdate, stateNow: UInt32) {
         let expire = stateNow &+ update.expire
         let epoch = baseEpoch
-        let outcome = table.updateWithBase(update.identity) { local, base in
+        let outcome = table.updateWithBase(update.identity, side: .received) { local, base in
             let outcome = PeerMerge.merge(
                 into: &local, src: update.src, dst: update.dst, timeout: update.timeout, expire: expire)
             if let counters = update.counters {
@@ -188,9 +188,17 @@ extension ReplicationEngine {
     }
 
     /// pfsync: when the peer's update was stale, count it and send our newer state back.
+    /// The UPD_CC sets the peer's received base, so ours (the sent one) becomes the same.
     func sendOursBack(_ id: StateID, stateNow: UInt32) {
         counters[.stale] += 1
-        guard let state = table.state(for: id) else { return }
-        outbound.append(.compressedUpdate(compressedUpdate(of: state, stateNow: stateNow)))
+        let deltas = sendsDeltas
+        let update = table.updateWithBase(id, side: .sent) { state, base -> CompressedUpdate in
+            if deltas {
+                withUnsafePointer(to: state) { base = replicationBase(of: $0, stateNow: stateNow) }
+            }
+            return compressedUpdate(of: state, stateNow: stateNow)
+        }
+        guard let update else { return }
+        outbound.append(.compressedUpdate(update))
     }
 }

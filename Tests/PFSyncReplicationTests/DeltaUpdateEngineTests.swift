@@ -103,7 +103,7 @@ import Testing
 
         // The backup loses its base: the next delta is refused, the full state is asked for
         // and the base is rebuilt by an UPD_CC; the one after is a delta again.
-        pair.backup.table.updateWithBase(state.identity) { _, base in base = .none }
+        pair.backup.table.updateWithBase(state.identity, side: .received) { _, base in base = .none }
         Self.advance(pair.primary.table, state.identity, by: 100)
         pair.settle()
         #expect(pair.backup.currentCounters[.deltaMismatches] == 1)
@@ -156,5 +156,38 @@ import Testing
         // and two byte increments: about 13 bytes, plus the frame's header and tag.
         #expect(bytes < 400 * 20)
         #expect(EngineSimulationTests.comparable(pair.primary.table) == EngineSimulationTests.comparable(pair.backup.table))
+    }
+
+    /// Both nodes update the same state at the same moment (both see its packets, or a
+    /// handover): their deltas cross on the wire. Each direction has its own base, so
+    /// neither is refused and no full state is asked for.
+    @Test func crossingDeltasNeedNoFullState() throws {
+        let pair = Pair()
+        var random = SplitMix(seed: 21)
+        let state = EngineSimulationTests.state(3, random: &random)
+        pair.primary.table.insert(state)
+        pair.settle()
+        // Each side's first update of the state goes as UPD_CC (no base yet).
+        Self.advance(pair.primary.table, state.identity, by: 1000)
+        Self.advance(pair.backup.table, state.identity, by: 10)
+        pair.settle()
+        for round in 0..<5 {
+            Self.advance(pair.primary.table, state.identity, by: 1460)
+            pair.backup.table.update(state.identity) { local in
+                local.dst.seqLo &+= 100
+                local.packets.reverse &+= 1
+            }
+            pair.settle()
+            #expect(pair.backup.currentCounters[.deltaMismatches] == 0, "round \(round)")
+            #expect(pair.primary.currentCounters[.deltaMismatches] == 0, "round \(round)")
+        }
+        #expect(pair.deltasSent() >= 5)
+        #expect(pair.backup.currentCounters.actionsOut[ReplicationCounters.deltaUpdateActionIndex] >= 5)
+        #expect(pair.backup.currentCounters[.updateRequestsSent] == 0)
+        #expect(pair.primary.currentCounters[.updateRequestsSent] == 0)
+        let primaryState = try #require(pair.primary.table.state(for: state.identity))
+        let backupState = try #require(pair.backup.table.state(for: state.identity))
+        #expect(backupState.src.seqLo == primaryState.src.seqLo)
+        #expect(backupState.dst.seqLo == primaryState.dst.seqLo)
     }
 }

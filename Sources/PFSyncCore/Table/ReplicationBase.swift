@@ -7,8 +7,20 @@
 /// else (a restart, a lost frame, a table rebuilt by a bulk update) means the two bases may
 /// differ, and the receiver asks for the full state instead (pfsync's UPD_REQ).
 ///
-/// Each table slot holds one, reset to ``none`` when a state is stored in the slot.
+/// Each table slot holds two, reset to ``none`` when a state is stored in the slot: the
+/// one this node's own delta updates of the state are encoded against (``Side/sent``) and
+/// the one the peer's are decoded against (``Side/received``). Keeping them apart makes
+/// the two directions independent: when both nodes update a state at the same moment
+/// (both see its packets, or a handover), their deltas cross without spoiling each other.
 public struct ReplicationBase: Sendable, Hashable {
+    /// Which of a state's two bases.
+    public enum Side: Sendable, Hashable {
+        /// What this node last sent about the state.
+        case sent
+        /// What this node last received about the state.
+        case received
+    }
+
     /// The first packet's side, as last sent.
     public var src: StatePeer
     /// The other side, as last sent.

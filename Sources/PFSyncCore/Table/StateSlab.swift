@@ -17,7 +17,8 @@ import Darwin
 struct StateSlab {
     @usableFromInline var states: UnsafeMutablePointer<PFState>
     @usableFromInline var meta: UnsafeMutablePointer<SlotMeta>
-    /// Each slot's delta-encoding base (see ``ReplicationBase``).
+    /// Each slot's two delta-encoding bases (see ``ReplicationBase``), side by side: the
+    /// sent one at `2 * slot`, the received one at `2 * slot + 1`.
     @usableFromInline var bases: UnsafeMutablePointer<ReplicationBase>
     @usableFromInline var capacity: Int
     /// Slots 0..<highWater have been handed out at least once.
@@ -34,7 +35,7 @@ struct StateSlab {
         let room = min(max(capacity, 16), Self.maximumCapacity)
         states = TableMemory.allocate(PFState.self, count: room)
         meta = TableMemory.allocate(SlotMeta.self, count: room)
-        bases = TableMemory.allocate(ReplicationBase.self, count: room)
+        bases = TableMemory.allocate(ReplicationBase.self, count: 2 * room)
         self.capacity = room
         highWater = 0
         freeHead = -1
@@ -47,7 +48,13 @@ struct StateSlab {
     func prefault() {
         memset(states, 0, capacity * MemoryLayout<PFState>.stride)
         memset(meta, 0, capacity * MemoryLayout<SlotMeta>.stride)
-        memset(bases, 0, capacity * MemoryLayout<ReplicationBase>.stride)
+        memset(bases, 0, 2 * capacity * MemoryLayout<ReplicationBase>.stride)
+    }
+
+    /// The base of `slot` on `side`.
+    @inlinable @inline(__always)
+    func base(_ slot: Int, _ side: ReplicationBase.Side) -> UnsafeMutablePointer<ReplicationBase> {
+        bases + (2 &* slot &+ (side == .sent ? 0 : 1))
     }
 
     /// Frees the allocations.
@@ -72,7 +79,7 @@ struct StateSlab {
             (meta + slot).initialize(to: SlotMeta())
         }
         (states + slot).initialize(to: state)
-        (bases + slot).initialize(to: .none)
+        (bases + 2 &* slot).initialize(repeating: .none, count: 2)
         meta[slot].isLive = true
         meta[slot].pending = .none
         meta[slot].changes = 0
@@ -101,10 +108,10 @@ struct StateSlab {
         let newCapacity = capacity * 2
         let newStates = TableMemory.allocate(PFState.self, count: newCapacity)
         let newMeta = TableMemory.allocate(SlotMeta.self, count: newCapacity)
-        let newBases = TableMemory.allocate(ReplicationBase.self, count: newCapacity)
+        let newBases = TableMemory.allocate(ReplicationBase.self, count: 2 * newCapacity)
         newStates.moveInitialize(from: states, count: highWater)
         newMeta.moveInitialize(from: meta, count: highWater)
-        newBases.moveInitialize(from: bases, count: highWater)
+        newBases.moveInitialize(from: bases, count: 2 * highWater)
         TableMemory.free(states)
         TableMemory.free(meta)
         TableMemory.free(bases)
@@ -117,6 +124,6 @@ struct StateSlab {
     /// Bytes allocated.
     var allocatedBytes: Int {
         capacity
-            * (MemoryLayout<PFState>.stride + MemoryLayout<SlotMeta>.stride + MemoryLayout<ReplicationBase>.stride)
+            * (MemoryLayout<PFState>.stride + MemoryLayout<SlotMeta>.stride + 2 * MemoryLayout<ReplicationBase>.stride)
     }
 }

@@ -2,8 +2,8 @@ import CMemoryHints
 import Synchronization
 
 extension StateTable {
-    /// Like ``drainChanges(shard:_:)``, and `body` also gets the state's delta-encoding
-    /// base (``ReplicationBase``) to read and update: the sender of delta updates encodes
+    /// Like ``drainChanges(shard:_:)``, and `body` also gets the state's sent delta base
+    /// (``ReplicationBase``, ``ReplicationBase/Side/sent``) to read and update: the sender of delta updates encodes
     /// each update against it and moves it on. For a delete the base pointer is a scratch
     /// value (the slot is gone). Same order, coalescing and locking rules: `body` runs under
     /// the shard lock; keep it short and do not call into the table.
@@ -39,7 +39,7 @@ extension StateTable {
                 meta.pointee.isListed = false
                 guard meta.pointee.isLive, meta.pointee.pending != .none else { continue }
                 let kind: StateDelta.Kind = meta.pointee.pending == .insert ? .insert : .update
-                body(kind, UnsafePointer(slab.states + slot), slab.bases + slot, meta.pointee.changes)
+                body(kind, UnsafePointer(slab.states + slot), slab.base(slot, .sent), meta.pointee.changes)
                 meta.pointee.pending = .none
                 meta.pointee.changes = 0
                 handed += 1
@@ -63,25 +63,26 @@ extension StateTable {
             pfsyncd_prefetch(state + offset)
             offset &+= 64
         }
-        let base = UnsafeRawPointer(slab.bases + slot)
+        let base = UnsafeRawPointer(slab.base(slot, .sent))
         pfsyncd_prefetch_for_write(base)
         pfsyncd_prefetch_for_write(base + (MemoryLayout<ReplicationBase>.size - 1))
     }
 
-    /// Runs `body` on the state with `id` and its delta-encoding base, under the shard
-    /// lock, without recording a change (replication applying what the peer sent). Returns
+    /// Runs `body` on the state with `id` and its delta-encoding base of `side`, under the
+    /// shard lock, without recording a change (replication applying what the peer sent, or
+    /// dropping the base it sends against). Returns
     /// nil when there is no such state. `body` must not change the state's identity, keys
     /// or protocol, and must not call into the table.
     @inlinable @discardableResult
     public func updateWithBase<R>(
-        _ id: StateID, _ body: (inout PFState, inout ReplicationBase) -> R
+        _ id: StateID, side: ReplicationBase.Side, _ body: (inout PFState, inout ReplicationBase) -> R
     ) -> R? {
         let (shard, hash) = idShard(for: id)
         return shard.storage.withLock { storage -> R? in
             let slot = storage.index.find(id, hash: hash)
             guard slot >= 0 else { return nil }
             let state = storage.slab.states + slot
-            let result = body(&state.pointee, &storage.slab.bases[slot])
+            let result = body(&state.pointee, &storage.slab.base(slot, side).pointee)
             if !state.pointee.identity.same(as: id) { state.pointee.identity = id }
             return result
         }

@@ -3,7 +3,7 @@ import Synchronization
 
 extension StateTable {
     /// Replication's batched apply: runs `body(index, state, base)` for the states with
-    /// ids `id(0)..<id(count)`, with each state's delta-encoding base, or with nil pointers
+    /// ids `id(0)..<id(count)`, with each state's received delta base, or with nil pointers
     /// for an id the table does not hold. No change is recorded.
     ///
     /// The batch is grouped by shard (each shard lock is taken once), and the index
@@ -71,7 +71,7 @@ extension StateTable {
         _ storage: borrowing IDShardStorage, range: Range<Int>, id: (Int) -> StateID, scratch: inout StateBatchScratch
     ) {
         let states = storage.slab.states
-        let bases = storage.slab.bases
+        let slab = storage.slab
         for position in range {
             let index = Int(scratch.order[position])
             let slot = storage.index.find(id(index), hash: scratch.hashes[index])
@@ -83,7 +83,7 @@ extension StateTable {
                 pfsyncd_prefetch_for_write(state + offset)
                 offset &+= 64
             }
-            let base = UnsafeRawPointer(bases + slot)
+            let base = UnsafeRawPointer(slab.base(slot, .received))
             pfsyncd_prefetch_for_write(base)
             pfsyncd_prefetch_for_write(base + (MemoryLayout<ReplicationBase>.size - 1))
         }
@@ -112,7 +112,7 @@ extension StateTable {
                 continue
             }
             let state = slab.states + slot
-            body(index, state, slab.bases + slot)
+            body(index, state, slab.base(slot, .received))
             if !state.pointee.identity.same(as: identity) { state.pointee.identity = identity }
         }
     }
