@@ -126,6 +126,31 @@ struct CaptureDecoder {
         }
         let payload = Array(opened.payload)
         payload.withUnsafeBytes { decodePFSync($0, frame: frame, prefix: framePrefix + " pfsync") }
+        payload.withUnsafeBytes { decodeDeltaSection($0, frame: frame, prefix: framePrefix + " delta") }
+    }
+
+    /// The delta updates after the pfsync packet of a DATA payload (PROTOCOL.md, "Delta
+    /// updates"), if there are any.
+    private mutating func decodeDeltaSection(_ bytes: UnsafeRawBufferPointer, frame: Int, prefix: String) {
+        guard bytes.count >= 4 else { return }
+        let packetLength = Int(bytes[2]) << 8 | Int(bytes[3])
+        guard packetLength >= 4, packetLength < bytes.count else { return }
+        do throws(PFSyncError) {
+            guard var reader = try DeltaSectionReader(bytes, at: packetLength) else { return }
+            while let update = try reader.next() {
+                counts.messages += 1
+                switch format {
+                case .json:
+                    line.reset()
+                    line.delta(update)
+                    emitLine()
+                case .text:
+                    output.append("\(prefix) \(DeltaText.describe(update))\n")
+                }
+            }
+        } catch {
+            report("delta section: \(error)", frame: frame, prefix: prefix)
+        }
     }
 
     // MARK: - output

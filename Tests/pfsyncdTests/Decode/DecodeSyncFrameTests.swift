@@ -1,4 +1,5 @@
 import Foundation
+import PFSyncCore
 import PFSyncWire
 import Testing
 
@@ -62,6 +63,45 @@ struct DecodeSyncFrameTests {
         let text = try DecodeRunner.run(["decode", "--key-file", keyPath, capturePath])
         #expect(text.stdout.contains("10.0.0.1.40000 > 10.0.0.2.9999: pfsyncd data seq 1 sender 0x00000042 epoch 7 (tag verified): pfsync v5 INS_ACK"))
         #expect(text.stdout.contains("pfsyncd keepalive"))
+    }
+
+    @Test("The delta updates after a DATA frame's pfsync packet are printed as UPD_D; a broken section is an error line")
+    func deltaSection() throws {
+        var writer = PFSyncPacketWriter(version: .freeBSD)
+        _ = writer.append(.compressedDelete(StateID(id: 9, creatorID: 0x42)))
+        var old = ReplicationBase()
+        old.src.seqLo = 1000
+        old.packets = CounterPair(5, 2)
+        var new = old
+        new.src.seqLo = 2460
+        new.packets = CounterPair(6, 2)
+        let update = DeltaUpdate(identity: StateID(id: 0x77, creatorID: 0x42), from: old, to: new)
+        _ = writer.editTrailer(reserving: DeltaSection.headerSize + DeltaSection.maxRecordSize) { base, length -> Void in
+            var context = DeltaContext()
+            DeltaSection.writeHeader(count: 1, into: base, at: length)
+            length = DeltaSection.encode(update, context: &context, into: base, at: length + DeltaSection.headerSize)
+        }
+        let payload = writer.finish()
+        var sealer = SyncFrameSealer(key: try SyncKey(bytes: Self.keyBytes), senderID: 0x42, epoch: 7)
+        let good = Array(try sealer.seal(kind: .data, sequence: 1, payload: payload))
+        let broken = Array(try sealer.seal(kind: .data, sequence: 2, payload: Array(payload.dropLast())))
+        let capturePath = try Self.temporaryFile(Self.capture([good, broken]), mode: 0o644)
+
+        let result = try DecodeRunner.run(["decode", "--json", capturePath])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = try DecodeRunner.jsonLines(result.stdout)
+        #expect(lines.map { $0["action"] as? String } == ["DEL_C", "EOF", "UPD_D", "DEL_C", "EOF", nil])
+        let delta = lines[2]
+        #expect(delta["id"] as? String == "0x0000000000000077")
+        #expect(delta["creatorid"] as? String == "0x00000042")
+        #expect(delta["version"] as? Int == 1)
+        #expect(delta["src.seqlo"] as? String == "+1460")
+        #expect(delta["packets"] as? String == "+1/+0")
+        #expect((lines[5]["error"] as? String)?.contains("delta section") == true)
+        #expect(lines[5]["frame"] as? Int == 2)
+
+        let text = try DecodeRunner.run(["decode", capturePath])
+        #expect(text.stdout.contains("delta UPD_D id 0x0000000000000077/0x00000042 version 1 src.seqlo +1460 packets +1/+0"))
     }
 
     @Test("With --key-file, a frame sealed with another key is an error line with its frame number")
