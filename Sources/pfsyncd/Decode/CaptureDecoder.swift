@@ -142,7 +142,7 @@ struct CaptureDecoder {
                 switch format {
                 case .json:
                     line.reset()
-                    line.delta(update)
+                    line.delta(update, pfsyncVersion: bytes[0])
                     emitLine()
                 case .text:
                     output.append("\(prefix) \(DeltaText.describe(update))\n")

@@ -6,9 +6,9 @@ import PFSyncWire
 /// as signed numbers, new values as they are). Without the base they cannot be turned into
 /// absolute values; the receiver does that.
 enum DeltaText {
-    /// `UPD_D id 0x.../0x... version 7 src.seqlo +1460 packets +1/+0 ...`.
+    /// `UPD_D id 0x.../0x... base version 7 src.seqlo +1460 packets +1/+0 ...`.
     static func describe(_ update: DeltaUpdate) -> String {
-        var text = "UPD_D id \(update.identity) version \(update.version)"
+        var text = "UPD_D id \(update.identity) base version \(update.version)"
         for (name, value) in fields(update) { text += " \(name) \(value)" }
         return text
     }
@@ -38,14 +38,16 @@ enum DeltaText {
 }
 
 extension JSONLine {
-    /// One delta update as an object: `action` "UPD_D", `id`, `creatorid`, `version`, then
-    /// the carried fields (differences as signed strings, e.g. "+1460").
-    mutating func delta(_ update: DeltaUpdate) {
+    /// One delta update as an object: `version` (the frame's pfsync version, as for every
+    /// message), `action` "UPD_D", `id`, `creatorid`, `base_version`, then the carried
+    /// fields (differences as signed strings, e.g. "+1460").
+    mutating func delta(_ update: DeltaUpdate, pfsyncVersion: UInt8) {
         beginObject()
+        field("version", pfsyncVersion)
         field("action", "UPD_D")
         field("id", Hex.u64(update.identity.id))
         field("creatorid", Hex.u32(update.identity.creatorID))
-        field("version", update.version)
+        field("base_version", update.version)
         for (name, value) in DeltaText.fields(update) { field(name, value) }
         endObject()
     }

@@ -94,14 +94,15 @@ struct DecodeSyncFrameTests {
         let delta = lines[2]
         #expect(delta["id"] as? String == "0x0000000000000077")
         #expect(delta["creatorid"] as? String == "0x00000042")
-        #expect(delta["version"] as? Int == 1)
+        #expect(delta["version"] as? Int == 5)
+        #expect(delta["base_version"] as? Int == 1)
         #expect(delta["src.seqlo"] as? String == "+1460")
         #expect(delta["packets"] as? String == "+1/+0")
         #expect((lines[5]["error"] as? String)?.contains("delta section") == true)
         #expect(lines[5]["frame"] as? Int == 2)
 
         let text = try DecodeRunner.run(["decode", capturePath])
-        #expect(text.stdout.contains("delta UPD_D id 0x0000000000000077/0x00000042 version 1 src.seqlo +1460 packets +1/+0"))
+        #expect(text.stdout.contains("delta UPD_D id 0x0000000000000077/0x00000042 base version 1 src.seqlo +1460 packets +1/+0"))
     }
 
     @Test("With --key-file, a frame sealed with another key is an error line with its frame number")
