@@ -33,6 +33,8 @@ public struct SyncConfig: Sendable, Hashable {
     public var maxUpdates: Int = 128
     /// pfsync's defer: hold the first packet of a new state until the peer acknowledges it.
     public var deferral: Bool = false
+    /// Offer and send delta updates (UPD_D) to a pfsyncd peer (`sync.delta_updates`).
+    public var deltaUpdates: Bool = true
     /// Upper bound on how long a change waits before it is sent, milliseconds.
     public var flushIntervalMilliseconds: Double = 2
     /// MTU of the SYNC link.
@@ -189,6 +191,7 @@ public struct DaemonConfig: Sendable, Hashable {
         config.sync.keyFile = try reader.string(k("sync.key_file"))
         if let maxupd = try reader.integer(k("sync.maxupd"), in: 1...255) { config.sync.maxUpdates = Int(maxupd) }
         if let deferral = try reader.bool(k("sync.defer")) { config.sync.deferral = deferral }
+        if let deltas = try reader.bool(k("sync.delta_updates")) { config.sync.deltaUpdates = deltas }
         if let flush = try reader.number(k("sync.flush_interval_ms"), in: 0.1...1000) {
             config.sync.flushIntervalMilliseconds = flush
         }

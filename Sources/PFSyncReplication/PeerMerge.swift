@@ -32,8 +32,16 @@ public enum PeerMerge {
     ) -> Outcome {
         var stale = 0
         if local.proto == 6 {
-            if isStaleSource(local: local.src, incoming: src) { stale += 1 } else { local.src = src }
-            if isStaleDestination(local: local.dst, incoming: dst) { stale += 1 } else { local.dst = dst }
+            if isStaleSource(local: local.src, incoming: src) {
+                stale += 1
+            } else {
+                local.src = widest(src, keeping: local.src)
+            }
+            if isStaleDestination(local: local.dst, incoming: dst) {
+                stale += 1
+            } else {
+                local.dst = widest(dst, keeping: local.dst)
+            }
         } else {
             // Non-TCP pseudo-states only move forwards.
             if local.src.state > src.state { stale += 1 } else { local.src = src }
@@ -45,6 +53,20 @@ public enum PeerMerge {
             local.expire = expire
         }
         return Outcome(stalePeers: stale, refreshed: refreshed)
+    }
+
+    /// An imported TCP peer, but with its window's upper edge (`seqHi`) and `maxWin` never
+    /// below ours: the peer's `seqLo` may be newer while its window edge (set by the other
+    /// side's last ACK) is older than what we saw ourselves, when both nodes see the
+    /// traffic; taking it whole would shrink the window and fail the next packets.
+    @inlinable
+    public static func widest(_ incoming: StatePeer, keeping local: StatePeer) -> StatePeer {
+        var merged = incoming
+        if local.state == incoming.state {
+            if SequenceMath.greater(local.seqHi, incoming.seqHi) { merged.seqHi = local.seqHi }
+            if local.maxWin > incoming.maxWin { merged.maxWin = local.maxWin }
+        }
+        return merged
     }
 
     /// pf: the source peer is stale if ours is in a later state (syn-proxy states excepted),

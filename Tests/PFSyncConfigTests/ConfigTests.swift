@@ -69,6 +69,7 @@ import Testing
 
             maxupd = 64
             defer = true
+            delta_updates = false
             mtu = 9000
             [capture]
             files = "trace.pcap"
@@ -90,6 +91,7 @@ import Testing
             """)
         #expect(config.sync.maxUpdates == 64)
         #expect(config.sync.deferral)
+        #expect(!config.sync.deltaUpdates)
         #expect(config.capture.files == ["trace.pcap"])
         #expect(config.shards == 16)
         #expect(config.reserveStates == 250_000)

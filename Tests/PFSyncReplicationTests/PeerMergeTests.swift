@@ -25,6 +25,31 @@ import Testing
         #expect(local.src.seqLo == 2000 && local.dst.state == PeerState.finWait1 && local.expire == 900)
     }
 
+    /// Both nodes see the traffic: the peer's seqLo is newer, but the window edge it knows
+    /// (from an older ACK) is behind ours. The peer is imported without shrinking the window.
+    @Test func anImportedPeerNeverShrinksTheWindow() {
+        var local = tcpState(
+            src: StatePeer(seqLo: 1000, seqHi: 90_000, maxWin: 65_000, state: PeerState.established),
+            dst: StatePeer(seqLo: 5000, seqHi: 70_000, maxWin: 29_000, state: PeerState.established))
+        let outcome = PeerMerge.merge(
+            into: &local,
+            src: StatePeer(seqLo: 2460, seqHi: 80_000, maxWin: 60_000, state: PeerState.established),
+            dst: StatePeer(seqLo: 5000, seqHi: 75_000, maxWin: 30_000, state: PeerState.established),
+            timeout: 2, expire: 500)
+        #expect(outcome == .init(stalePeers: 0, refreshed: true))
+        #expect(local.src.seqLo == 2460)
+        #expect(local.src.seqHi == 90_000 && local.src.maxWin == 65_000, "ours were wider")
+        #expect(local.dst.seqHi == 75_000 && local.dst.maxWin == 30_000, "theirs were wider")
+        // A peer that moves to another TCP state is taken whole (the handshake sets windows).
+        var closing = tcpState(
+            src: StatePeer(seqLo: 1000, seqHi: 90_000, state: PeerState.established),
+            dst: StatePeer(seqLo: 5000, seqHi: 70_000, state: PeerState.established))
+        _ = PeerMerge.merge(
+            into: &closing, src: StatePeer(seqLo: 1001, seqHi: 2000, state: PeerState.finWait1),
+            dst: StatePeer(seqLo: 5000, seqHi: 70_000, state: PeerState.established), timeout: 2, expire: 500)
+        #expect(closing.src.seqHi == 2000)
+    }
+
     @Test func aStalePeerIsNeverImportedSoTheWindowNeverRollsBack() {
         var local = tcpState(
             src: StatePeer(seqLo: 200_000, state: PeerState.established),

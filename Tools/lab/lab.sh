@@ -37,6 +37,7 @@ NS_SW="${P}sw" NS_CL="${P}cl" NS_FW1="${P}fw1" NS_FW2="${P}fw2" NS_SV="${P}sv"
 LAN_VIP=10.10.1.1 WAN_VIP=10.10.2.1
 ADVBASE="${LAB_ADVBASE:-1}"
 FLUSH_MS="${LAB_FLUSH_MS:-2}"
+DELTA_UPDATES="${LAB_DELTA_UPDATES:-true}"
 CARP_PASS="${LAB_CARP_PASS:-labsecret}"
 # The interfaces each firewall's tracker captures. pf keeps one state per direction of a
 # forwarded connection (in on LAN, out on WAN); pfsyncd's table holds one state per flow,
@@ -122,6 +123,7 @@ port = 8240
 peer_port = 8240
 key_file = "$DIR/sync.key"
 flush_interval_ms = $FLUSH_MS
+delta_updates = $DELTA_UPDATES
 [capture]
 interfaces = [$TRACK_INTERFACES]
 [control]

@@ -48,6 +48,7 @@ public struct DaemonPlan: Sendable {
         engine.stateEncoding = Self.encoding(format: config.sync.stateFormat)
         if config.sync.deferral { engine.insertAcknowledgements = InsertAcknowledgements() }
         engine.deferInserts = config.sync.deferral
+        engine.deltaUpdates = config.sync.deltaUpdates
         if config.sync.mode == .pfsync { Self.adaptToPlainPFSync(&engine) }
         self.engine = engine
 
