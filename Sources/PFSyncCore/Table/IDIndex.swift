@@ -1,3 +1,5 @@
+import CMemoryHints
+
 /// Open-addressing index from state id to slab slot: linear probing over a power-of-two
 /// array of 16-byte entries, backward-shift deletion (no tombstones), grown by doubling
 /// when more than 3/4 full. The id is stored in the entry, so a probe never touches the slab.
@@ -52,6 +54,12 @@ struct IDIndex {
             }
             position = (position &+ 1) & mask
         }
+    }
+
+    /// Starts loading the bucket where a probe for `hash` begins (a hint only).
+    @inline(__always)
+    func prefetchBucket(hash: UInt64) {
+        pfsyncd_prefetch(entries + (Int(truncatingIfNeeded: hash) & mask))
     }
 
     /// Adds `id` (which must be absent) at `slot`.

@@ -1,3 +1,5 @@
+import CMemoryHints
+
 /// Open-addressing index from a full lookup key to the id of the state that holds it:
 /// linear probing over a power-of-two array, backward-shift deletion, grown by doubling
 /// when more than 3/4 full.
@@ -59,6 +61,12 @@ struct KeyIndex: ~Copyable {
     @inlinable @inline(__always)
     static func tag(_ hash: UInt64) -> UInt32 {
         UInt32(truncatingIfNeeded: hash) | 0x8000_0000
+    }
+
+    /// Starts loading the bucket where a probe for `hash` begins (a hint only).
+    @inline(__always)
+    func prefetchBucket(hash: UInt64) {
+        pfsyncd_prefetch(entries + (Int(truncatingIfNeeded: hash) & mask))
     }
 
     /// The bucket holding `key`, or -1.

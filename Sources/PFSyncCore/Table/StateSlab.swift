@@ -1,3 +1,4 @@
+import CMemoryHints
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -55,6 +56,22 @@ struct StateSlab {
     @inlinable @inline(__always)
     func base(_ slot: Int, _ side: ReplicationBase.Side) -> UnsafeMutablePointer<ReplicationBase> {
         bases + (2 &* slot &+ (side == .sent ? 0 : 1))
+    }
+
+    /// Starts loading what replicating `slot` touches: the state's replicated fields
+    /// (``StateLines``; for writing when `stateForWrite`, as an apply does, for reading as
+    /// a drain does) and its base on `side` (two whole lines, always written).
+    @inline(__always)
+    func prefetchReplicated(_ slot: Int, _ side: ReplicationBase.Side, stateForWrite: Bool) {
+        let state = UnsafeRawPointer(states + slot)
+        var offset = StateLines.first
+        while offset < StateLines.end {
+            if stateForWrite { pfsyncd_prefetch_for_write(state + offset) } else { pfsyncd_prefetch(state + offset) }
+            offset &+= 64
+        }
+        let base = UnsafeRawPointer(base(slot, side))
+        pfsyncd_prefetch_for_write(base)
+        pfsyncd_prefetch_for_write(base + (MemoryLayout<ReplicationBase>.size - 1))
     }
 
     /// Frees the allocations.

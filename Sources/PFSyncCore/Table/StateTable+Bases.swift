@@ -53,19 +53,11 @@ extension StateTable {
     }
 
     /// Starts loading what a drain reads of `slot`: its meta, the state's replicated fields
-    /// and its base.
+    /// and its sent base.
     @inline(__always)
     static func prefetchSlot(_ slot: Int, in slab: StateSlab) {
         pfsyncd_prefetch_for_write(slab.meta + slot)
-        let state = UnsafeRawPointer(slab.states + slot)
-        var offset = StateLines.first
-        while offset < StateLines.end {
-            pfsyncd_prefetch(state + offset)
-            offset &+= 64
-        }
-        let base = UnsafeRawPointer(slab.base(slot, .sent))
-        pfsyncd_prefetch_for_write(base)
-        pfsyncd_prefetch_for_write(base + (MemoryLayout<ReplicationBase>.size - 1))
+        slab.prefetchReplicated(slot, .sent, stateForWrite: false)
     }
 
     /// Runs `body` on the state with `id` and its delta-encoding base of `side`, under the

@@ -1,4 +1,3 @@
-import CMemoryHints
 import Synchronization
 
 extension StateTable {
@@ -59,33 +58,19 @@ extension StateTable {
     }
 
     private static func prefetchBuckets(_ storage: borrowing IDShardStorage, range: Range<Int>, scratch: StateBatchScratch) {
-        let entries = storage.index.entries
-        let mask = storage.index.mask
         for position in range {
-            let hash = scratch.hashes[Int(scratch.order[position])]
-            pfsyncd_prefetch(entries + (Int(truncatingIfNeeded: hash) & mask))
+            storage.index.prefetchBucket(hash: scratch.hashes[Int(scratch.order[position])])
         }
     }
 
     private static func findAndPrefetch(
         _ storage: borrowing IDShardStorage, range: Range<Int>, id: (Int) -> StateID, scratch: inout StateBatchScratch
     ) {
-        let states = storage.slab.states
-        let slab = storage.slab
         for position in range {
             let index = Int(scratch.order[position])
             let slot = storage.index.find(id(index), hash: scratch.hashes[index])
             scratch.slots[position] = Int32(truncatingIfNeeded: slot)
-            guard slot >= 0 else { continue }
-            let state = UnsafeRawPointer(states + slot)
-            var offset = StateLines.first
-            while offset < StateLines.end {
-                pfsyncd_prefetch_for_write(state + offset)
-                offset &+= 64
-            }
-            let base = UnsafeRawPointer(slab.base(slot, .received))
-            pfsyncd_prefetch_for_write(base)
-            pfsyncd_prefetch_for_write(base + (MemoryLayout<ReplicationBase>.size - 1))
+            if slot >= 0 { storage.slab.prefetchReplicated(slot, .received, stateForWrite: true) }
         }
     }
 

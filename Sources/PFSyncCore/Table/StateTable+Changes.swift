@@ -20,32 +20,9 @@ extension StateTable {
     /// the state as it is at drain time. An out-of-range shard appends nothing.
     @discardableResult
     public func drainChanges(shard: Int, into deltas: inout [StateDelta]) -> Int {
-        guard shard >= 0, shard < shardCount else { return 0 }
-        let target = idShards[shard]
-        return target.storage.withLock { storage -> Int in
-            var appended = 0
-            for index in 0..<storage.deletions.count {
-                deltas.append(storage.deletions.base[index])
-                appended += 1
-            }
-            for index in 0..<storage.changedSlots.count {
-                let slot = Int(storage.changedSlots.base[index])
-                let meta = storage.slab.meta + slot
-                meta.pointee.isListed = false
-                guard meta.pointee.isLive, meta.pointee.pending != .none else { continue }
-                let kind: StateDelta.Kind = meta.pointee.pending == .insert ? .insert : .update
-                deltas.append(
-                    StateDelta(kind: kind, state: storage.slab.states[slot], changes: meta.pointee.changes))
-                meta.pointee.pending = .none
-                meta.pointee.changes = 0
-                appended += 1
-            }
-            storage.deletions.removeAll()
-            storage.changedSlots.removeAll()
-            storage.pendingSlots = 0
-            target.urgent.store(false, ordering: .relaxed)
-            return appended
-        }
+        drainChanges(shard: shard, withBases: { kind, state, _, changes in
+            deltas.append(StateDelta(kind: kind, state: state.pointee, changes: changes))
+        })
     }
 
     /// Like ``drainChanges(shard:into:)``, but hands each coalesced delta to `body` instead

@@ -1,4 +1,3 @@
-import CMemoryHints
 import Synchronization
 
 extension StateTable {
@@ -12,9 +11,7 @@ extension StateTable {
         for index in states.indices {
             let state = first + index
             let idHash = hasher.hash(state.pointee.identity)
-            idShards[shardIndex(idHash)].storage.withLock { storage in
-                pfsyncd_prefetch(storage.index.entries + (Int(truncatingIfNeeded: idHash) & storage.index.mask))
-            }
+            idShards[shardIndex(idHash)].storage.withLock { $0.index.prefetchBucket(hash: idHash) }
             prefetchKeyBucket(state.pointee.wireLookupKey)
             let stack = state.pointee.stackLookupKey
             if !stack.sameKey(as: state.pointee.wireLookupKey) { prefetchKeyBucket(stack) }
@@ -23,8 +20,6 @@ extension StateTable {
 
     private func prefetchKeyBucket(_ key: StateLookupKey) {
         let hash = hasher.hash(key)
-        keyShard(for: hash).storage.withLock { index in
-            pfsyncd_prefetch(index.entries + (Int(truncatingIfNeeded: hash) & index.mask))
-        }
+        keyShard(for: hash).storage.withLock { $0.prefetchBucket(hash: hash) }
     }
 }
