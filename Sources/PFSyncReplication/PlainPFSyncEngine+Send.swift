@@ -19,7 +19,7 @@ extension PlainPFSyncEngine {
     func compressedUpdate(of state: PFState, stateNow: UInt32) -> CompressedUpdate {
         CompressedUpdate(
             identity: state.identity, src: state.src, dst: state.dst,
-            expire: state.expire >= stateNow ? state.expire - stateNow : 0, timeout: state.timeout)
+            expire: PFState.secondsRemaining(until: state.expire, now: stateNow), timeout: state.timeout)
     }
 
     /// Packs every queued message into as few packets as the MTU allows and sends them.

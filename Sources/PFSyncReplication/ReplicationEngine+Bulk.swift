@@ -141,7 +141,7 @@ extension PFState {
     @inline(__always)
     mutating func toWireTimes(now: UInt32) {
         creation = now >= creation ? now - creation : 0
-        expire = expire >= now ? expire - now : 0
+        expire = Self.secondsRemaining(until: expire, now: now)
     }
 
     /// ``withLocalTimes(now:)`` in place.

@@ -16,10 +16,9 @@ extension ReplicationEngine {
     /// those fields (not the whole state).
     @inline(__always)
     func replicationBase(of state: UnsafePointer<PFState>, stateNow: UInt32) -> ReplicationBase {
-        let expire = state.pointee.expire
-        return ReplicationBase(
+        ReplicationBase(
             src: state.pointee.src, dst: state.pointee.dst, packets: state.pointee.packets,
-            bytes: state.pointee.bytes, expire: expire >= stateNow ? expire - stateNow : 0,
+            bytes: state.pointee.bytes, expire: PFState.secondsRemaining(until: state.pointee.expire, now: stateNow),
             timeout: state.pointee.timeout, version: 0, epoch: baseEpoch)
     }
 

@@ -23,7 +23,7 @@ extension ReplicationEngine {
     func compressedUpdate(of state: PFState, stateNow: UInt32) -> CompressedUpdate {
         var update = CompressedUpdate(
             identity: state.identity, src: state.src, dst: state.dst,
-            expire: state.expire >= stateNow ? state.expire - stateNow : 0, timeout: state.timeout)
+            expire: PFState.secondsRemaining(until: state.expire, now: stateNow), timeout: state.timeout)
         if config.replicateCounters {
             update.counters = StateCounters(packets: state.packets, bytes: state.bytes)
         }

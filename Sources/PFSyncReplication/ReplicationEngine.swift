@@ -116,8 +116,8 @@ public final class ReplicationEngine {
     /// absolute expiry times into the wire's relative ones.
     @discardableResult
     public func flush(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
-        // Updates become UPD_CC straight from the table's slot (no copy of the full state);
-        // inserts and deletes go through message(for:). Deletions go first: shards are by
+        // Updates become delta updates (or UPD_CC) straight from the table's slot (no copy
+        // of the full state); inserts and deletes go through message(for:). Deletions go first: shards are by
         // state id, so a flow's old state (deleted) and its new one (a reused port) may sit
         // in different shards, and the peer can insert the new one only once the old is gone.
         let deltasOn = sendsDeltas
@@ -130,8 +130,9 @@ public final class ReplicationEngine {
                 switch kind {
                 case .update:
                     if deltasOn && base.pointee.isValid(in: epoch) {
-                        let expire = state.pointee.expire
-                        deltas.append(state: state, base: base, expire: expire >= stateNow ? expire - stateNow : 0)
+                        deltas.append(
+                            state: state, base: base,
+                            expire: PFState.secondsRemaining(until: state.pointee.expire, now: stateNow))
                     } else {
                         queueFullUpdate(of: state, base: base, stateNow: stateNow)
                     }

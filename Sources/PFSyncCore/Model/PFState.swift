@@ -145,8 +145,15 @@ public struct PFState: Hashable, Sendable {
     public func wireTimes(now: UInt32) -> PFState {
         var copy = self
         copy.creation = now >= creation ? now - creation : 0
-        copy.expire = expire >= now ? expire - now : 0
+        copy.expire = Self.secondsRemaining(until: expire, now: now)
         return copy
+    }
+
+    /// The wire's reading of an absolute expiry time: seconds from `now` until `expire`,
+    /// 0 once it has passed.
+    @inlinable @inline(__always)
+    public static func secondsRemaining(until expire: UInt32, now: UInt32) -> UInt32 {
+        expire >= now ? expire - now : 0
     }
 
     /// Converts the wire reading (age, seconds remaining) to absolute local times at `now`.

@@ -18,7 +18,7 @@ public enum StateJSON {
             ("packets", .array([.unsigned(state.packets.forward), .unsigned(state.packets.reverse)])),
             ("bytes", .array([.unsigned(state.bytes.forward), .unsigned(state.bytes.reverse)])),
             ("timeout", .unsigned(UInt64(state.timeout))),
-            ("expire_in", .unsigned(UInt64(state.expire >= now ? state.expire - now : 0))),
+            ("expire_in", .unsigned(UInt64(PFState.secondsRemaining(until: state.expire, now: now)))),
             ("age", .unsigned(UInt64(now >= state.creation ? now - state.creation : 0))),
         ])
     }

@@ -48,7 +48,7 @@ enum StateListing {
         object.add("packets", [state.packets.forward, state.packets.reverse])
         object.add("bytes", [state.bytes.forward, state.bytes.reverse])
         object.add("age", UInt64(now >= state.creation ? now - state.creation : 0))
-        object.add("expires_in", UInt64(state.expire >= now ? state.expire - now : 0))
+        object.add("expires_in", UInt64(PFState.secondsRemaining(until: state.expire, now: now)))
         object.add("timeout", TimeoutClass(rawValue: state.timeout)?.pfName ?? String(state.timeout))
         return object.closed
     }
