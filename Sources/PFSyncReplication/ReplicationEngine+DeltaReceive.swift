@@ -9,16 +9,13 @@ extension ReplicationEngine {
     /// the records are decoded first, then applied as one batch (``StateTable/updateWithBases(count:id:scratch:_:)``).
     /// Records before a malformed one are applied; the error counts as `badlen`.
     func applyDeltaSection(_ bytes: UnsafeRawBufferPointer, stateNow: UInt32) {
-        guard bytes.count >= 4 else { return }
-        let packetLength = Int(bytes[2]) << 8 | Int(bytes[3])
-        guard packetLength < bytes.count else { return }
         // Records are decoded in place into slots kept from earlier frames (no copy), in
         // a local array (no exclusivity check per record).
         var decoded = 0
         var records: [DeltaUpdate] = []
         swap(&records, &deltasReceived)
         do throws(PFSyncError) {
-            if var reader = try DeltaSectionReader(bytes, at: packetLength) {
+            if var reader = try DeltaSectionReader(payload: bytes) {
                 while true {
                     if decoded == records.count {
                         records.append(DeltaUpdate(identity: StateID(id: 0, creatorID: 0), version: 0))

@@ -98,6 +98,13 @@ public struct DeltaSectionReader {
         input = DeltaInputCursor(base: base, offset: offset + DeltaSection.headerSize, end: bytes.count)
     }
 
+    /// Opens the delta section of a pfsyncd DATA payload: it starts where the pfsync
+    /// packet ends (the header's `len`, bytes 2-3); nil when the payload ends there.
+    public init?(payload bytes: UnsafeRawBufferPointer) throws(PFSyncError) {
+        guard bytes.count >= 4 else { return nil }
+        try self.init(bytes, at: Int(bytes[2]) << 8 | Int(bytes[3]))
+    }
+
     /// The next record, or nil after the last (with no bytes left over).
     public mutating func next() throws(PFSyncError) -> DeltaUpdate? {
         var update = DeltaUpdate(identity: StateID(id: 0, creatorID: 0), version: 0)

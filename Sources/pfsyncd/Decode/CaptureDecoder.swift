@@ -132,11 +132,8 @@ struct CaptureDecoder {
     /// The delta updates after the pfsync packet of a DATA payload (PROTOCOL.md, "Delta
     /// updates"), if there are any.
     private mutating func decodeDeltaSection(_ bytes: UnsafeRawBufferPointer, frame: Int, prefix: String) {
-        guard bytes.count >= 4 else { return }
-        let packetLength = Int(bytes[2]) << 8 | Int(bytes[3])
-        guard packetLength >= 4, packetLength < bytes.count else { return }
         do throws(PFSyncError) {
-            guard var reader = try DeltaSectionReader(bytes, at: packetLength) else { return }
+            guard var reader = try DeltaSectionReader(payload: bytes) else { return }
             while let update = try reader.next() {
                 counts.messages += 1
                 switch format {
