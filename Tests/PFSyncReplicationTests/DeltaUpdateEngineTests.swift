@@ -27,50 +27,11 @@ import Testing
         #expect(EngineSimulationTests.comparable(primary.table) == EngineSimulationTests.comparable(backup.table))
     }
 
-    /// Two engines joined directly (every datagram delivered at once), returned with a
-    /// function that moves time on by one tick.
-    final class Pair {
-        let primary: ReplicationEngine
-        let backup: ReplicationEngine
-        var now: UInt64 = 1_000_000
-        let stateNow: UInt32 = 1000
-        var toBackup: [[UInt8]] = []
-        var toPrimary: [[UInt8]] = []
-
-        init(backupTakesDeltas: Bool = true) {
-            var primaryConfig = EngineConfig(nodeID: 1, epoch: 10)
-            primaryConfig.requestBulkOnStart = false
-            var backupConfig = EngineConfig(nodeID: 2, epoch: 20)
-            backupConfig.deltaUpdates = backupTakesDeltas
-            primary = ReplicationEngine(config: primaryConfig, table: StateTable(shardCount: 2), key: EngineSimulationTests.key)
-            backup = ReplicationEngine(config: backupConfig, table: StateTable(shardCount: 2), key: EngineSimulationTests.key)
-            primary.start(nowNanos: now) { self.toBackup.append(Array($0)) }
-            backup.start(nowNanos: now) { self.toPrimary.append(Array($0)) }
-            settle()
-        }
-
-        /// Delivers everything in flight, both ways, until nothing moves.
-        func settle() {
-            for _ in 0..<20 {
-                now += 2_000_000
-                primary.tick(nowNanos: now, stateNow: stateNow) { self.toBackup.append(Array($0)) }
-                backup.tick(nowNanos: now, stateNow: stateNow) { self.toPrimary.append(Array($0)) }
-                while !toBackup.isEmpty || !toPrimary.isEmpty {
-                    let forward = toBackup
-                    let backward = toPrimary
-                    toBackup = []
-                    toPrimary = []
-                    for frame in forward {
-                        frame.withUnsafeBytes { backup.receive($0, nowNanos: now, stateNow: stateNow) { self.toPrimary.append(Array($0)) } }
-                    }
-                    for frame in backward {
-                        frame.withUnsafeBytes { primary.receive($0, nowNanos: now, stateNow: stateNow) { self.toBackup.append(Array($0)) } }
-                    }
-                }
-            }
-        }
-
-        func deltasSent() -> UInt64 { primary.currentCounters.actionsOut[ReplicationCounters.deltaUpdateActionIndex] }
+    /// A pair whose backup does (or does not) take delta updates.
+    static func pair(backupTakesDeltas: Bool = true) -> DirectEnginePair {
+        var backupConfig = EngineConfig(nodeID: 2, epoch: 20)
+        backupConfig.deltaUpdates = backupTakesDeltas
+        return DirectEnginePair(backupConfig: backupConfig)
     }
 
     static func advance(_ table: StateTable, _ id: StateID, by amount: UInt32) {
@@ -83,7 +44,7 @@ import Testing
     }
 
     @Test func firstUpdateIsFullThenDeltasThenAMismatchRecovers() throws {
-        let pair = Pair()
+        let pair = Self.pair()
         var random = SplitMix(seed: 3)
         let state = EngineSimulationTests.state(1, random: &random)
         pair.primary.table.insert(state)
@@ -124,7 +85,7 @@ import Testing
     }
 
     @Test func aPeerThatDoesNotTakeDeltasGetsUpdCc() {
-        let pair = Pair(backupTakesDeltas: false)
+        let pair = Self.pair(backupTakesDeltas: false)
         var random = SplitMix(seed: 4)
         let state = EngineSimulationTests.state(2, random: &random)
         pair.primary.table.insert(state)
@@ -139,7 +100,7 @@ import Testing
     }
 
     @Test func deltasAreSmallOnTheWire() {
-        let pair = Pair()
+        let pair = Self.pair()
         var random = SplitMix(seed: 8)
         let states = (0..<400).map { EngineSimulationTests.state($0, random: &random) }
         for state in states { pair.primary.table.insert(state) }
@@ -162,7 +123,7 @@ import Testing
     /// handover): their deltas cross on the wire. Each direction has its own base, so
     /// neither is refused and no full state is asked for.
     @Test func crossingDeltasNeedNoFullState() throws {
-        let pair = Pair()
+        let pair = Self.pair()
         var random = SplitMix(seed: 21)
         let state = EngineSimulationTests.state(3, random: &random)
         pair.primary.table.insert(state)
