@@ -6,19 +6,20 @@ import Testing
 /// refused with a `badlen` and never read outside the buffer, and pfsync readers ignore
 /// the section that follows their packet.
 @Suite struct DeltaSectionTests {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+    /// Reads a whole section from offset 0; the error that ended it, if any.
+    static func sectionError(_ bytes: [UInt8]) -> PFSyncError? {
+        bytes.withUnsafeBytes { raw in
+            do throws(PFSyncError) {
+                guard var reader = try DeltaSectionReader(raw, at: 0) else { return nil }
+                while try reader.next() != nil {}
+                return nil
+            } catch {
+                return error
+            }
         }
-        mutating func below(_ bound: UInt64) -> UInt64 { next() % bound }
     }
 
-    static func randomBase(_ random: inout Random) -> ReplicationBase {
+    static func randomBase(_ random: inout SeededGenerator) -> ReplicationBase {
         func peer() -> StatePeer {
             StatePeer(
                 scrub: PeerScrub(flags: UInt16(truncatingIfNeeded: random.next()), ttl: 64, scrubFlag: 1, tsMod: UInt32(truncatingIfNeeded: random.next())),
@@ -33,16 +34,16 @@ import Testing
     }
 
     /// Changes a few random fields of `base`, as a packet (or several) would.
-    static func mutate(_ base: ReplicationBase, _ random: inout Random) -> ReplicationBase {
+    static func mutate(_ base: ReplicationBase, _ random: inout SeededGenerator) -> ReplicationBase {
         var next = base
-        for _ in 0..<(1 + random.below(4)) {
-            switch random.below(12) {
-            case 0: next.src.seqLo &+= UInt32(truncatingIfNeeded: random.below(3000))
+        for _ in 0..<(1 + random.next() % 4) {
+            switch random.next() % 12 {
+            case 0: next.src.seqLo &+= UInt32(truncatingIfNeeded: random.next() % 3000)
             case 1: next.src.seqHi &-= UInt32(truncatingIfNeeded: random.next())
             case 2: next.dst.seqLo &+= 1
             case 3: next.dst.seqHi = UInt32(truncatingIfNeeded: random.next())
             case 4: next.packets.forward &+= 1
-            case 5: next.bytes.reverse &+= random.below(100_000)
+            case 5: next.bytes.reverse &+= random.next() % 100_000
             case 6: next.bytes.forward = 0  // a counter that went back: still exact
             case 7: next.expire = UInt32(truncatingIfNeeded: random.next())
             case 8: next.src.maxWin = UInt16(truncatingIfNeeded: random.next())
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func recordsRoundTripAndRebuildTheNewBase() throws {
-        var random = Random(state: 42)
+        var random = SeededGenerator(seed: 42)
         var buffer = [UInt8](repeating: 0, count: 200 * DeltaSection.maxRecordSize + 8)
         var olds: [ReplicationBase] = []
         var news: [ReplicationBase] = []
@@ -64,7 +65,7 @@ import Testing
             let old = Self.randomBase(&random)
             let new = Self.mutate(old, &random)
             // Ids jump around and creators change, as they do between shards and peers.
-            let id = StateID(id: random.next() >> UInt64(random.below(60)), creatorID: index % 7 == 0 ? 9 : 1)
+            let id = StateID(id: random.next() >> (random.next() % 60), creatorID: index % 7 == 0 ? 9 : 1)
             olds.append(old)
             news.append(new)
             updates.append(DeltaUpdate(identity: id, from: old, to: new))
@@ -98,7 +99,7 @@ import Testing
     }
 
     @Test func theSendersFastPathWritesTheSameBytesAsTheModel() {
-        var random = Random(state: 77)
+        var random = SeededGenerator(seed: 77)
         var model = [UInt8](repeating: 0, count: 300 * DeltaSection.maxRecordSize)
         var fast = model
         var body = [UInt8](repeating: 0, count: DeltaBodyEncoder.maxBodySize)
@@ -144,7 +145,7 @@ import Testing
     }
 
     @Test func aTypicalTCPUpdateTakesAboutADozenBytes() {
-        var random = Random(state: 7)
+        var random = SeededGenerator(seed: 7)
         let old = Self.randomBase(&random)
         var new = old
         new.src.seqLo &+= 1460
@@ -166,27 +167,22 @@ import Testing
     }
 
     @Test func hostileSectionsAreRefusedWithoutReadingOutside() {
-        var random = Random(state: 99)
+        var random = SeededGenerator(seed: 99)
         var refused = 0
         for trial in 0..<5000 {
-            let count = Int(random.below(64))
+            let count = Int(random.next() % 64)
             var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             if trial % 2 == 0, count >= 3 { bytes[0] = DeltaSection.marker }
-            bytes.withUnsafeBytes { raw in
-                do throws(PFSyncError) {
-                    guard var reader = try DeltaSectionReader(raw, at: 0) else { return }
-                    while try reader.next() != nil {}
-                } catch {
-                    #expect(error.counter == .badlen)
-                    refused += 1
-                }
+            if let error = Self.sectionError(bytes) {
+                #expect(error.counter == .badlen)
+                refused += 1
             }
         }
         #expect(refused > 2000)
     }
 
     @Test func truncatedSectionsFailAtEveryCut() throws {
-        var random = Random(state: 5)
+        var random = SeededGenerator(seed: 5)
         var buffer = [UInt8](repeating: 0, count: 4 * DeltaSection.maxRecordSize)
         let length = buffer.withUnsafeMutableBytes { raw -> Int in
             var context = DeltaContext()
@@ -201,28 +197,10 @@ import Testing
             return offset
         }
         for cut in 1..<length {
-            let result: PFSyncError? = buffer.prefix(cut).withUnsafeBytes { raw in
-                do throws(PFSyncError) {
-                    guard var reader = try DeltaSectionReader(raw, at: 0) else { return nil }
-                    while try reader.next() != nil {}
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-            #expect(result?.counter == .badlen, "cut at \(cut)")
+            #expect(Self.sectionError(Array(buffer.prefix(cut)))?.counter == .badlen, "cut at \(cut)")
         }
         // One byte too many is refused too.
-        let extra: PFSyncError? = (Array(buffer.prefix(length)) + [0]).withUnsafeBytes { raw in
-            do throws(PFSyncError) {
-                guard var reader = try DeltaSectionReader(raw, at: 0) else { return nil }
-                while try reader.next() != nil {}
-                return nil
-            } catch {
-                return error
-            }
-        }
-        #expect(extra?.counter == .badlen)
+        #expect(Self.sectionError(Array(buffer.prefix(length)) + [0])?.counter == .badlen)
     }
 
     @Test func pfsyncReadersStopBeforeTheSection() throws {
