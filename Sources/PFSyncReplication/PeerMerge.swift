@@ -1,4 +1,5 @@
 import PFSyncCore
+import PFSyncWire
 
 /// pfsync's rules for importing a peer's view of a state into ours (FreeBSD
 /// `pfsync_upd_tcp`, OpenBSD `pfsync_upd_tcp`), with one deliberate difference: a peer that is
@@ -67,6 +68,21 @@ public enum PeerMerge {
             if local.maxWin > incoming.maxWin { merged.maxWin = local.maxWin }
         }
         return merged
+    }
+
+    /// ``merge(into:src:dst:timeout:expire:)`` for an UPD_C with counters (UPD_CC, or a delta
+    /// update rebuilt on its base): the counters are taken too when the state was refreshed.
+    @inlinable @inline(__always)
+    public static func merge(
+        into local: inout PFState, src: StatePeer, dst: StatePeer, timeout: UInt8, expire: UInt32,
+        counters: StateCounters?
+    ) -> Outcome {
+        let outcome = merge(into: &local, src: src, dst: dst, timeout: timeout, expire: expire)
+        if let counters, outcome.refreshed {
+            local.packets = counters.packets
+            local.bytes = counters.bytes
+        }
+        return outcome
     }
 
     /// pf: the source peer is stale if ours is in a later state (syn-proxy states excepted),

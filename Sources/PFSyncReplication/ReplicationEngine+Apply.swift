@@ -165,12 +165,9 @@ extension ReplicationEngine {
         let epoch = baseEpoch
         let outcome = table.updateWithBase(update.identity, side: .received) { local, base in
             let outcome = PeerMerge.merge(
-                into: &local, src: update.src, dst: update.dst, timeout: update.timeout, expire: expire)
+                into: &local, src: update.src, dst: update.dst, timeout: update.timeout, expire: expire,
+                counters: update.counters)
             if let counters = update.counters {
-                if outcome.refreshed {
-                    local.packets = counters.packets
-                    local.bytes = counters.bytes
-                }
                 // UPD_CC sets the base the sender's next delta updates refer to.
                 base = ReplicationBase(
                     src: update.src, dst: update.dst, packets: counters.packets, bytes: counters.bytes,

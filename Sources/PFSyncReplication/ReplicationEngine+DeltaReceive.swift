@@ -94,7 +94,6 @@ extension ReplicationEngine {
     }
 }
 
-
 /// What applying one delta did.
 enum DeltaResult {
     /// Applied (the state took the sender's values, or kept its own newer ones).
@@ -123,11 +122,8 @@ extension ReplicationEngine {
         update.pointee.apply(to: &base.pointee)
         let merged = PeerMerge.merge(
             into: &local.pointee, src: base.pointee.src, dst: base.pointee.dst,
-            timeout: base.pointee.timeout, expire: stateNow &+ base.pointee.expire)
-        if merged.refreshed {
-            local.pointee.packets = base.pointee.packets
-            local.pointee.bytes = base.pointee.bytes
-        }
+            timeout: base.pointee.timeout, expire: stateNow &+ base.pointee.expire,
+            counters: StateCounters(packets: base.pointee.packets, bytes: base.pointee.bytes))
         return merged.stalePeers > 0 ? .stale : .applied
     }
 }
