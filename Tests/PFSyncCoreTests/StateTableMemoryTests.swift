@@ -40,3 +40,19 @@ import Testing
         #expect(table.memoryFootprint == reserved, "no buffer grew")
     }
 }
+
+/// Where a state's fields sit in memory: what replication touches must stay within the
+/// first two cache lines of a state, and states must start on a line.
+@Suite struct StateLayoutTests {
+    @Test func statesAreWholeCacheLines() {
+        #expect(MemoryLayout<PFState>.stride % 64 == 0)
+        #expect(MemoryLayout<PFState>.alignment <= 64)
+    }
+
+    @Test func aReplicatedUpdateTouchesOnlyTheFirstTwoLines() {
+        #expect(StateLines.first == 0)
+        #expect(StateLines.end <= 128, "identity, peers, expiry, timeout, protocol and counters")
+        let proto = MemoryLayout<PFState>.offset(of: \PFState.proto) ?? Int.max
+        #expect(proto < StateLines.end, "the merge reads the protocol")
+    }
+}

@@ -23,18 +23,20 @@ public struct PFState: Hashable, Sendable {
     public var expire: UInt32
     /// Timeout class (pf's PFTM_* index: 0 tcp.first ... see ``TimeoutClass``).
     public var timeout: UInt8
-    /// Packets per direction.
-    public var packets: CounterPair
-    /// Bytes per direction.
-    public var bytes: CounterPair
-    /// Interface the state is bound to ("all" or empty for floating states).
-    public var ifname: InterfaceName
+    // Family, protocol and direction fill the padding before the counters; a replicated
+    // update reads the protocol (pfsync's merge rules differ for TCP).
     /// Address family.
     public var af: AddressFamily
     /// IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ...).
     public var proto: UInt8
     /// 1 = in, 2 = out.
     public var direction: UInt8
+    /// Packets per direction.
+    public var packets: CounterPair
+    /// Bytes per direction.
+    public var bytes: CounterPair
+    /// Interface the state is bound to ("all" or empty for floating states).
+    public var ifname: InterfaceName
     /// Key 0: the wire side.
     public var wireKey: StateKey
     /// Key 1: the stack side (differs from the wire key under NAT).
@@ -82,6 +84,9 @@ public struct PFState: Hashable, Sendable {
     public var tagName: TagName
     /// FreeBSD 15 (format 1500): the real interface of a floating state (`orig_ifname`).
     public var origIfname: InterfaceName
+    /// Unused: rounds the state up to whole cache lines (384 bytes), so that in the
+    /// table's slab every state starts on a line and its hot fields share two lines.
+    @usableFromInline var lineFill: UInt64 = 0
 
     /// Creates a state; everything not given is zero.
     public init(

@@ -24,5 +24,6 @@ enum StateLines {
         (MemoryLayout<PFState>.offset(of: \PFState.dst) ?? 0) + MemoryLayout<StatePeer>.size,
         (MemoryLayout<PFState>.offset(of: \PFState.bytes) ?? 0) + MemoryLayout<CounterPair>.size,
         (MemoryLayout<PFState>.offset(of: \PFState.timeout) ?? 0) + 1,
+        (MemoryLayout<PFState>.offset(of: \PFState.proto) ?? 0) + 1,
         (MemoryLayout<PFState>.offset(of: \PFState.expire) ?? 0) + 4)
 }
