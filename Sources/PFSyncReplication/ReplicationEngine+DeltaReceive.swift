@@ -31,9 +31,6 @@ extension ReplicationEngine {
         applyDeltas(count: decoded, stateNow: stateNow)
     }
 
-    /// Deltas applied per table batch.
-    static let deltaChunk = 64
-
     /// Applies the first `count` of ``deltasReceived``: each moves its state's base on and is merged into the
     /// state by pfsync's stale rules, as an UPD_CC with the same values would be. What
     /// needs a message back (stale, unknown state, base mismatch) is handled after the
@@ -49,29 +46,23 @@ extension ReplicationEngine {
         var followUps: [DeltaFollowUp] = []
         swap(&updates, &deltasReceived)
         swap(&followUps, &deltaFollowUps)
-        // In chunks: what a chunk prefetches is still in the nearest caches when it is used.
+        // One pipelined batch (the table prefetches a step ahead of what it applies).
         updates.withUnsafeBufferPointer { buffer in
-            guard let all = buffer.baseAddress else { return }
-            var chunkStart = 0
-            while chunkStart < count {
-                let chunk = min(Self.deltaChunk, count - chunkStart)
-                let updates = all + chunkStart
-                chunkStart += chunk
-                table.updateWithBases(count: chunk, id: { updates[$0].identity }, scratch: &batchScratch) {
-                    index, local, base in
-                    let update = updates + index
-                    switch Self.apply(update, to: local, base: base, stateNow: stateNow) {
-                    case .applied:
-                        applied += 1
-                    case .stale:
-                        applied += 1
-                        followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .stale))
-                    case .mismatch:
-                        mismatches += 1
-                        followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .unknown))
-                    case .unknown:
-                        followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .unknown))
-                    }
+            guard let updates = buffer.baseAddress else { return }
+            table.updateWithBases(count: count, id: { updates[$0].identity }, scratch: &batchScratch) {
+                index, local, base in
+                let update = updates + index
+                switch Self.apply(update, to: local, base: base, stateNow: stateNow) {
+                case .applied:
+                    applied += 1
+                case .stale:
+                    applied += 1
+                    followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .stale))
+                case .mismatch:
+                    mismatches += 1
+                    followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .unknown))
+                case .unknown:
+                    followUps.append(DeltaFollowUp(identity: update.pointee.identity, kind: .unknown))
                 }
             }
         }
