@@ -84,6 +84,73 @@ import Testing
         #expect(backupState.bytes == primaryState.bytes)
     }
 
+    /// A DATA payload: a pfsync header whose `len` (20) ends the packet, then `section`.
+    static func payload(section: [UInt8]) -> [UInt8] {
+        [5, 0, 0, 20] + [UInt8](repeating: 0, count: 16) + section
+    }
+
+    /// A delta section moving each state's src.seqLo on by 10 from base version 0.
+    static func section(_ ids: [StateID]) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: DeltaSection.headerSize + ids.count * DeltaSection.maxRecordSize)
+        let length = bytes.withUnsafeMutableBytes { raw -> Int in
+            var context = DeltaContext()
+            var offset = DeltaSection.headerSize
+            for id in ids {
+                var update = DeltaUpdate(identity: id, version: 1)
+                update.fields = [.srcSeqLo]
+                update.srcSeqLo = 10
+                offset = DeltaSection.encode(update, context: &context, into: raw.baseAddress!, at: offset)
+            }
+            DeltaSection.writeHeader(count: ids.count, into: raw.baseAddress!, at: 0)
+            return offset
+        }
+        return Array(bytes[0..<length])
+    }
+
+    /// The records before a malformed one are applied (decoding runs inside the pipelined
+    /// batch, a step at a time), the error counts once as `badlen`, and nothing after it is
+    /// touched; bytes left over after the last record are an error too.
+    @Test(arguments: [0, 1, 31, 32, 33, 64, 69])
+    func aSectionCutInsideARecordAppliesTheRecordsBefore(intact: Int) throws {
+        let pair = Self.pair()
+        var random = SplitMix(seed: 11)
+        let states = (0..<70).map { EngineSimulationTests.state(100 + $0, random: &random) }
+        for state in states { pair.primary.table.insert(state) }
+        pair.settle()
+        for state in states { Self.advance(pair.primary.table, state.identity, by: 1) }
+        pair.settle()  // one UPD_CC each: the received bases hold version 0
+        let before = states.map { pair.backup.table.state(for: $0.identity)?.src.seqLo }
+        let whole = Self.section(states.map(\.identity))
+        let prefix = Self.section(Array(states.prefix(intact).map(\.identity)))
+        // The announced count of the whole section, the records of the prefix, then half
+        // of the next record.
+        let nextRecord = Self.section([states[intact].identity]).dropFirst(DeltaSection.headerSize)
+        var cut = Array(whole.prefix(DeltaSection.headerSize)) + prefix.dropFirst(DeltaSection.headerSize)
+        cut += nextRecord.prefix(nextRecord.count / 2)
+        let badlenBefore = pair.backup.currentCounters[.badlen]
+        Self.payload(section: cut).withUnsafeBytes { pair.backup.applyDeltaSection($0, stateNow: pair.stateNow) }
+        #expect(pair.backup.currentCounters[.badlen] == badlenBefore + 1)
+        for (index, state) in states.enumerated() {
+            let now = pair.backup.table.state(for: state.identity)?.src.seqLo
+            let expected = index < intact ? before[index].map { $0 &+ 10 } : before[index]
+            #expect(now == expected, "state \(index)")
+        }
+
+        let fresh = Self.pair()
+        for state in states { fresh.primary.table.insert(state) }
+        fresh.settle()
+        for state in states { Self.advance(fresh.primary.table, state.identity, by: 1) }
+        fresh.settle()
+        let freshBadlen = fresh.backup.currentCounters[.badlen]
+        Self.payload(section: whole + [0]).withUnsafeBytes { fresh.backup.applyDeltaSection($0, stateNow: fresh.stateNow) }
+        #expect(fresh.backup.currentCounters[.badlen] == freshBadlen + 1, "a byte left over")
+        #expect(fresh.backup.currentCounters[.deltaMismatches] == 0)
+        for state in states {
+            let primarySeq = try #require(fresh.primary.table.state(for: state.identity)).src.seqLo
+            #expect(fresh.backup.table.state(for: state.identity)?.src.seqLo == primarySeq &+ 10)
+        }
+    }
+
     @Test func aPeerThatDoesNotTakeDeltasGetsUpdCc() {
         let pair = Self.pair(backupTakesDeltas: false)
         var random = SplitMix(seed: 4)
