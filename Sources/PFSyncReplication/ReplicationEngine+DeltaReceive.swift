@@ -1,64 +1,57 @@
 import PFSyncCore
 import PFSyncWire
 
-/// The receiving side of delta updates (PROTOCOL.md, "Delta updates"): the records of a
-/// DATA payload's delta section are decoded and applied in one pipelined table batch, and
-/// what cannot be applied asks for the full state.
+/// The receiving side of delta updates (PROTOCOL.md, "Delta updates"): the delta section
+/// of a DATA payload is decoded, applied as one batch per chunk, and what cannot be
+/// applied asks for the full state.
 extension ReplicationEngine {
-    /// Applies the delta section that follows the pfsync packet in a DATA payload, if any.
-    /// Each delta moves its state's received base on and is merged into the state by
-    /// pfsync's stale rules, as an UPD_CC with the same values would be.
-    ///
-    /// Records are decoded a pipeline step at a time, inside the batch
-    /// (``StateTable/updateWithBases(count:produce:id:scratch:_:)``), so that decoding
-    /// overlaps the cache misses of the steps before; they go in place into slots kept from
-    /// earlier frames. Records before a malformed one are applied; the error counts as
-    /// `badlen`. What needs a message back (stale, unknown state, base mismatch) is handled
-    /// after the batch, outside the table's locks.
+    /// Applies the delta section that follows the pfsync packet in a DATA payload, if any:
+    /// the records are decoded first, then applied as one batch (``StateTable/updateWithBases(count:id:scratch:_:)``).
+    /// Records before a malformed one are applied; the error counts as `badlen`.
     func applyDeltaSection(_ bytes: UnsafeRawBufferPointer, stateNow: UInt32) {
-        var reader: DeltaSectionReader
+        // Records are decoded in place into slots kept from earlier frames (no copy), in
+        // a local array (no exclusivity check per record).
+        var decoded = 0
+        var records: [DeltaUpdate] = []
+        swap(&records, &deltasReceived)
         do throws(PFSyncError) {
-            guard let opened = try DeltaSectionReader(payload: bytes) else { return }
-            reader = opened
+            if var reader = try DeltaSectionReader(payload: bytes) {
+                while true {
+                    if decoded == records.count {
+                        records.append(DeltaUpdate(identity: StateID(id: 0, creatorID: 0), version: 0))
+                    }
+                    guard try reader.next(into: &records[decoded]) else { break }
+                    decoded += 1
+                }
+            }
         } catch {
             counters[.badlen] += 1
-            return
         }
-        let announced = reader.remaining
-        // Local arrays: no exclusivity check per record.
-        var records: [DeltaUpdate] = []
-        var followUps: [DeltaFollowUp] = []
         swap(&records, &deltasReceived)
-        swap(&followUps, &deltaFollowUps)
-        followUps.removeAll(keepingCapacity: true)
-        if records.count < announced {
-            records.append(
-                contentsOf: repeatElement(
-                    DeltaUpdate(identity: StateID(id: 0, creatorID: 0), version: 0), count: announced - records.count))
-        }
-        var malformed = false
-        var decoded = 0
+        applyDeltas(count: decoded, stateNow: stateNow)
+    }
+
+    /// Applies the first `count` of ``deltasReceived``: each moves its state's base on and is merged into the
+    /// state by pfsync's stale rules, as an UPD_CC with the same values would be. What
+    /// needs a message back (stale, unknown state, base mismatch) is handled after the
+    /// batch, outside the table's locks.
+    func applyDeltas(count: Int, stateNow: UInt32) {
+        guard count > 0, count <= deltasReceived.count else { return }
+        counters[.messagesReceived] += UInt64(count)
+        counters.countAction(ReplicationCounters.deltaUpdateActionIndex, incoming: true, UInt64(count))
+        deltaFollowUps.removeAll(keepingCapacity: true)
         var applied: UInt64 = 0
         var mismatches: UInt64 = 0
-        records.withUnsafeMutableBufferPointer { buffer in
-            guard let updates = buffer.baseAddress, announced > 0 else { return }
-            table.updateWithBases(
-                count: announced,
-                produce: { range in
-                    for index in range {
-                        do throws(PFSyncError) {
-                            guard try reader.next(into: &updates[index]) else { break }
-                        } catch {
-                            malformed = true
-                            break
-                        }
-                        decoded += 1
-                    }
-                    return decoded - range.lowerBound
-                },
-                id: { updates[$0].identity }, scratch: &batchScratch
-            ) { index, local, base in
-                let update = UnsafePointer(updates + index)
+        var updates: [DeltaUpdate] = []
+        var followUps: [DeltaFollowUp] = []
+        swap(&updates, &deltasReceived)
+        swap(&followUps, &deltaFollowUps)
+        // One pipelined batch (the table prefetches a step ahead of what it applies).
+        updates.withUnsafeBufferPointer { buffer in
+            guard let updates = buffer.baseAddress else { return }
+            table.updateWithBases(count: count, id: { updates[$0].identity }, scratch: &batchScratch) {
+                index, local, base in
+                let update = updates + index
                 switch Self.apply(update, to: local, base: base, stateNow: stateNow) {
                 case .applied:
                     applied += 1
@@ -73,21 +66,8 @@ extension ReplicationEngine {
                 }
             }
         }
-        if !malformed {
-            // After the announced records: nothing may be left over.
-            var extra = DeltaUpdate(identity: StateID(id: 0, creatorID: 0), version: 0)
-            do throws(PFSyncError) {
-                if try reader.next(into: &extra) { malformed = true }
-            } catch {
-                malformed = true
-            }
-        }
-        swap(&records, &deltasReceived)
+        swap(&updates, &deltasReceived)
         swap(&followUps, &deltaFollowUps)
-        if malformed { counters[.badlen] += 1 }
-        guard decoded > 0 else { return }
-        counters[.messagesReceived] += UInt64(decoded)
-        counters.countAction(ReplicationCounters.deltaUpdateActionIndex, incoming: true, UInt64(decoded))
         counters[.statesUpdated] += applied
         counters[.deltaMismatches] += mismatches
         for followUp in deltaFollowUps {

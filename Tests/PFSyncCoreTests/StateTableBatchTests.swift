@@ -77,33 +77,4 @@ import Testing
             #expect(table.state(for: id)?.expire == 1000 + UInt32(index))
         }
     }
-
-    @Test(arguments: [0, 1, 31, 32, 33, 70])
-    func itemsMadeAsTheBatchGoesStopWhereTheProducerStops(made: Int) {
-        let table = Self.table(states: 100)
-        let ids = (0..<100).map { StateID(id: UInt64($0), creatorID: 1) }
-        var produced: [Range<Int>] = []
-        var ran: [Int] = []
-        var scratch = StateBatchScratch()
-        table.updateWithBases(
-            count: ids.count,
-            produce: { range in
-                produced.append(range)
-                return max(0, min(range.count, made - range.lowerBound))
-            },
-            id: { index in
-                #expect(index < made, "only made items are asked for")
-                return ids[index]
-            },
-            scratch: &scratch
-        ) { index, state, _ in
-            ran.append(index)
-            #expect(state?.pointee.identity == ids[index])
-        }
-        #expect(ran.sorted() == Array(0..<made))
-        // Items are asked for in steps, in order, and never again after the producer stopped.
-        #expect(produced.first?.lowerBound == 0)
-        for (earlier, later) in zip(produced, produced.dropFirst()) { #expect(earlier.upperBound == later.lowerBound) }
-        #expect((produced.last?.lowerBound ?? 0) <= made)
-    }
 }

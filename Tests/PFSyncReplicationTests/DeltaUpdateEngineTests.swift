@@ -107,9 +107,9 @@ import Testing
         return Array(bytes[0..<length])
     }
 
-    /// The records before a malformed one are applied (decoding runs inside the pipelined
-    /// batch, a step at a time), the error counts once as `badlen`, and nothing after it is
-    /// touched; bytes left over after the last record are an error too.
+    /// The records before a malformed one are applied (at every boundary of the table's
+    /// pipeline steps), the error counts once as `badlen`, and nothing after it is touched;
+    /// bytes left over after the last record are an error too.
     @Test(arguments: [0, 1, 31, 32, 33, 64, 69])
     func aSectionCutInsideARecordAppliesTheRecordsBefore(intact: Int) throws {
         let pair = Self.pair()

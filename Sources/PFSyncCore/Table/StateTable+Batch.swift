@@ -20,38 +20,16 @@ extension StateTable {
         count: Int, id: (Int) -> StateID, scratch: inout StateBatchScratch,
         _ body: (Int, UnsafeMutablePointer<PFState>?, UnsafeMutablePointer<ReplicationBase>?) -> Void
     ) {
-        updateWithBases(count: count, produce: { $0.count }, id: id, scratch: &scratch, body)
-    }
-
-    /// ``updateWithBases(count:id:scratch:_:)`` for items that are made as the batch goes:
-    /// before a step uses items `range`, `produce(range)` makes them (a decoder fills them
-    /// in, overlapping the cache misses of the steps before) and returns how many it made.
-    /// Fewer than `range.count` ends the batch after them: `count` is an upper bound.
-    public func updateWithBases(
-        count: Int, produce: (Range<Int>) -> Int, id: (Int) -> StateID, scratch: inout StateBatchScratch,
-        _ body: (Int, UnsafeMutablePointer<PFState>?, UnsafeMutablePointer<ReplicationBase>?) -> Void
-    ) {
         guard count > 0 else { return }
         scratch.prepare(count: count, shards: shardCount, steps: Self.pipelineDepth)
-        var count = count
-        var steps = (count + Self.batchStep - 1) / Self.batchStep
+        let steps = (count + Self.batchStep - 1) / Self.batchStep
         scratch.withBuffers { buffers in
-            var step = 0
-            while step < steps + Self.pipelineDepth - 1 {
-                if step < steps {
-                    let first = step * Self.batchStep
-                    let wanted = min(count, first + Self.batchStep) - first
-                    let made = max(0, min(wanted, produce(first..<(first + wanted))))
-                    if made < wanted {
-                        count = first + made
-                        steps = (count + Self.batchStep - 1) / Self.batchStep
-                    }
-                    if step < steps { plan(step: step, count: count, id: id, buffers) }
-                }
+            for step in 0..<(steps + Self.pipelineDepth - 1) {
+                if step < steps { plan(step: step, count: count, id: id, buffers) }
                 for shard in 0..<shardCount {
                     let prefetching = step < steps ? buffers.items(step: step, shard: shard) : 0..<0
                     let finding = step >= 1 && step - 1 < steps ? buffers.items(step: step - 1, shard: shard) : 0..<0
-                    let applying = step >= 2 && step - 2 < steps ? buffers.items(step: step - 2, shard: shard) : 0..<0
+                    let applying = step >= 2 ? buffers.items(step: step - 2, shard: shard) : 0..<0
                     if prefetching.isEmpty && finding.isEmpty && applying.isEmpty { continue }
                     idShards[shard].storage.withLock { storage in
                         Self.applyItems(&storage, range: applying, id: id, buffers, body)
@@ -59,7 +37,6 @@ extension StateTable {
                         Self.prefetchBuckets(storage, range: prefetching, buffers)
                     }
                 }
-                step += 1
             }
         }
     }
