@@ -14,43 +14,65 @@ extension StateTable {
     ) -> Int {
         guard shard >= 0, shard < shardCount else { return 0 }
         let target = idShards[shard]
-        return target.storage.withLock { storage -> Int in
-            var handed = 0
-            var scratch = ReplicationBase.none
-            for index in 0..<storage.deletions.count {
-                let delta = storage.deletions.base + index
-                withUnsafePointer(to: &delta.pointee.state) { body(.delete, $0, &scratch, delta.pointee.changes) }
-                handed += 1
-            }
-            let changed = storage.changedSlots.count
-            let slab = storage.slab
-            // The changed slots are scattered over the slab: their lines are prefetched a
-            // few slots ahead so that the misses overlap.
-            let ahead = 6
-            for index in 0..<min(ahead, changed) {
-                Self.prefetchSlot(Int(storage.changedSlots.base[index]), in: slab)
-            }
-            for index in 0..<changed {
-                if index + ahead < changed {
-                    Self.prefetchSlot(Int(storage.changedSlots.base[index + ahead]), in: slab)
+        // The lock is held for at most `drainChunk` slots at a time, so that the packet
+        // path, which updates states of this shard meanwhile, waits a few microseconds at
+        // most (it spins instead of sleeping in the kernel). The drain covers the slots
+        // listed when it began; what is listed later waits for the next drain.
+        var handed = 0
+        var cursor = 0
+        var end = -1
+        var done = false
+        while !done {
+            target.storage.withLock { storage in
+                if end < 0 {
+                    end = storage.changedSlots.count
+                    target.urgent.store(false, ordering: .relaxed)
                 }
-                let slot = Int(storage.changedSlots.base[index])
-                let meta = slab.meta + slot
-                meta.pointee.isListed = false
-                guard meta.pointee.isLive, meta.pointee.pending != .none else { continue }
-                let kind: StateDelta.Kind = meta.pointee.pending == .insert ? .insert : .update
-                body(kind, UnsafePointer(slab.states + slot), slab.base(slot, .sent), meta.pointee.changes)
-                meta.pointee.pending = .none
-                meta.pointee.changes = 0
-                handed += 1
+                // Deletions first, every round: a slot freed and reused by a new state is
+                // handed over only after the delete of the state it held.
+                var scratch = ReplicationBase.none
+                for index in 0..<storage.deletions.count {
+                    let delta = storage.deletions.base + index
+                    withUnsafePointer(to: &delta.pointee.state) { body(.delete, $0, &scratch, delta.pointee.changes) }
+                    handed += 1
+                }
+                storage.deletions.removeAll()
+                let stop = min(end, cursor + Self.drainChunk)
+                let slab = storage.slab
+                let slots = storage.changedSlots.base
+                // The changed slots are scattered over the slab: their lines are prefetched
+                // a few slots ahead so that the misses overlap.
+                let ahead = 6
+                if cursor == 0 {
+                    for index in 0..<min(ahead, end) { Self.prefetchSlot(Int(slots[index]), in: slab) }
+                }
+                var drained = 0
+                for index in cursor..<stop {
+                    if index + ahead < end { Self.prefetchSlot(Int(slots[index + ahead]), in: slab) }
+                    let slot = Int(slots[index])
+                    let meta = slab.meta + slot
+                    meta.pointee.isListed = false
+                    guard meta.pointee.isLive, meta.pointee.pending != .none else { continue }
+                    let kind: StateDelta.Kind = meta.pointee.pending == .insert ? .insert : .update
+                    body(kind, UnsafePointer(slab.states + slot), slab.base(slot, .sent), meta.pointee.changes)
+                    meta.pointee.pending = .none
+                    meta.pointee.changes = 0
+                    drained += 1
+                }
+                storage.pendingSlots &-= drained
+                handed += drained
+                cursor = stop
+                if cursor >= end {
+                    storage.changedSlots.removeFirst(end)
+                    done = true
+                }
             }
-            storage.deletions.removeAll()
-            storage.changedSlots.removeAll()
-            storage.pendingSlots = 0
-            target.urgent.store(false, ordering: .relaxed)
-            return handed
         }
+        return handed
     }
+
+    /// Slots a drain hands over per hold of a shard lock.
+    static let drainChunk = 32
 
     /// Starts loading what a drain reads of `slot`: its meta, the state's replicated fields
     /// and its sent base.

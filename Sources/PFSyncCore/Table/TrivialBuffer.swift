@@ -50,6 +50,21 @@ struct TrivialBuffer<Element> {
         count = 0
     }
 
+    /// Forgets the first `count` elements (all when `count` >= the count); the others move
+    /// to the front in order.
+    @inlinable
+    mutating func removeFirst(_ count: Int) {
+        guard count < self.count else {
+            self.count = 0
+            return
+        }
+        guard count > 0 else { return }
+        let rest = self.count - count
+        // Overlapping ranges: copyMemory moves like memmove.
+        UnsafeMutableRawPointer(base).copyMemory(from: base + count, byteCount: rest * MemoryLayout<Element>.stride)
+        self.count = rest
+    }
+
     /// Bytes allocated.
     var allocatedBytes: Int { capacity * MemoryLayout<Element>.stride }
 }
