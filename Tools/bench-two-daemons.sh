@@ -17,6 +17,7 @@
 #   FLUSH_MS      sync.flush_interval_ms (default 2)
 #   NICE          run the daemons at this nice value (e.g. -10 on a machine busy with builds)
 #   POLL          seconds between status polls while waiting (default 0.5)
+#   SHARDS        [table] shards of both daemons (default: the daemon's, 4 x cores)
 #   RESERVE       [table] reserve_states of both daemons in the bulk runs (default: BULK_STATES,
 #                 a backup sized for the table it takes over; 0 grows on demand)
 #
@@ -50,6 +51,8 @@ poll="${POLL:-0.5}"
 flush_ms="${FLUSH_MS:-2}"
 reserve="${RESERVE:-$bulk_states}"
 table_reserve=0
+shards_line=""
+[ -n "${SHARDS:-}" ] && shards_line="shards = $SHARDS"
 nice_value="${NICE:-0}"
 hz="$(getconf CLK_TCK)"
 
@@ -85,6 +88,7 @@ keepalive_ms = 100
 mtu = $mtu
 [table]
 reserve_states = $table_reserve
+$shards_line
 [control]
 socket = "$dir/$1.sock"
 [testing]
