@@ -199,27 +199,38 @@ extension StateTable {
     }
 
     /// Removes up to `limit` states matching `predicate`; both closures run under the shard
-    /// locks.
+    /// locks. A shard lock is held for at most ``scanChunk`` slots at a time, so that the
+    /// packet path waits microseconds, not the whole shard's scan (milliseconds with a
+    /// large table), when a sweep passes. A state stored behind the scan meanwhile waits
+    /// for the next sweep.
     private func removeWhere(
         limit: Int, recordChange: Bool, matching predicate: (PFState) -> Bool,
         onRemoved: (StateID) -> Void
     ) -> Int {
         var total = 0
         for shard in idShards where total < limit {
-            shard.storage.withLock { storage in
-                var slot = 0
-                while slot < storage.slab.highWater && total < limit {
-                    if storage.slab.meta[slot].isLive && predicate(storage.slab.states[slot]) {
-                        let id = storage.slab.states[slot].identity
-                        _ = removeLocked(
-                            &storage, slot: slot, hash: hasher.hash(id), recordChange: recordChange)
-                        onRemoved(id)
-                        total += 1
+            var slot = 0
+            var more = true
+            while more && total < limit {
+                shard.storage.withLock { storage in
+                    let stop = min(storage.slab.highWater, slot + Self.scanChunk)
+                    while slot < stop && total < limit {
+                        if storage.slab.meta[slot].isLive && predicate(storage.slab.states[slot]) {
+                            let id = storage.slab.states[slot].identity
+                            _ = removeLocked(
+                                &storage, slot: slot, hash: hasher.hash(id), recordChange: recordChange)
+                            onRemoved(id)
+                            total += 1
+                        }
+                        slot += 1
                     }
-                    slot += 1
+                    more = slot < storage.slab.highWater
                 }
             }
         }
         return total
     }
+
+    /// Slots a sweep (expiry, CLR) looks at per hold of a shard lock.
+    static let scanChunk = 512
 }
