@@ -125,25 +125,23 @@ public final class ReplicationEngine {
         // The delta arena is a local for the drain: no exclusivity check per update.
         var deltas = OutgoingDeltas()
         swap(&deltas, &outgoingDeltas)
-        for shard in 0..<table.shardCount {
-            table.drainChanges(shard: shard, withBases: { kind, state, base, changes in
-                switch kind {
-                case .update:
-                    if deltasOn && base.pointee.isValid(in: epoch) {
-                        deltas.append(
-                            state: state, base: base,
-                            expire: PFState.secondsRemaining(until: state.pointee.expire, now: stateNow))
-                    } else {
-                        queueFullUpdate(of: state, base: base, stateNow: stateNow)
-                    }
-                case .delete:
-                    outbound.append(.compressedDelete(state.pointee.identity))
-                case .insert:
-                    laterScratch.append(
-                        message(for: StateDelta(kind: kind, state: state.pointee, changes: changes), stateNow: stateNow))
+        table.drainAllChanges(withBases: { kind, state, base, changes in
+            switch kind {
+            case .update:
+                if deltasOn && base.pointee.isValid(in: epoch) {
+                    deltas.append(
+                        state: state, base: base,
+                        expire: PFState.secondsRemaining(until: state.pointee.expire, now: stateNow))
+                } else {
+                    queueFullUpdate(of: state, base: base, stateNow: stateNow)
                 }
-            })
-        }
+            case .delete:
+                outbound.append(.compressedDelete(state.pointee.identity))
+            case .insert:
+                laterScratch.append(
+                    message(for: StateDelta(kind: kind, state: state.pointee, changes: changes), stateNow: stateNow))
+            }
+        })
         swap(&deltas, &outgoingDeltas)
         outbound.append(contentsOf: laterScratch)
         laterScratch.removeAll(keepingCapacity: true)

@@ -34,6 +34,50 @@ import Testing
         #expect(again == 0)
     }
 
+    @Test func drainingAllShardsInTurnHandsWhatShardByShardDrainsHand() {
+        func prepared() -> StateTable {
+            let table = StateTable(shardCount: 4, initialCapacityPerShard: 64, hashSeed: 3)
+            for number in 0..<(20 * StateTable.drainChunk) { table.insert(Self.state(number)) }
+            for shard in 0..<table.shardCount { table.drainChanges(shard: shard) { _, _, _ in } }
+            var rng = SeededGenerator(seed: 4)
+            for step in 0..<5000 {
+                let number = rng.below(20 * StateTable.drainChunk)
+                if step % 97 == 0 {
+                    table.remove(Self.state(number).identity)
+                    table.insert(Self.state(number))
+                } else {
+                    table.update(Self.state(number).identity) { $0.packets.forward &+= 1 }
+                }
+            }
+            return table
+        }
+        struct Handed: Hashable {
+            let kind: StateDelta.Kind
+            let id: StateID
+            let changes: UInt32
+        }
+        let inTurn = prepared()
+        var all: [Handed] = []
+        let count = inTurn.drainAllChanges { kind, state, _, changes in
+            all.append(Handed(kind: kind, id: state.pointee.identity, changes: changes))
+        }
+        let byShard = prepared()
+        var perShard: [[Handed]] = Array(repeating: [], count: byShard.shardCount)
+        for shard in 0..<byShard.shardCount {
+            byShard.drainChanges(shard: shard) { kind, state, changes in
+                perShard[shard].append(Handed(kind: kind, id: state.pointee.identity, changes: changes))
+            }
+        }
+        #expect(count == all.count)
+        #expect(all.count > 4 * StateTable.drainChunk)
+        // The same deltas, and within each shard in the same order.
+        for shard in 0..<byShard.shardCount {
+            #expect(all.filter { inTurn.shard(of: $0.id) == shard } == perShard[shard])
+        }
+        #expect(inTurn.pendingChangeCount == 0)
+        #expect(inTurn.invariantViolations() == [])
+    }
+
     /// Runs `write` on a thread of its own while this thread drains every shard until the
     /// writer is done, then once more; `handle` sees every delta, on this thread. Returns
     /// the most deltas one drain of a shard handed over.
@@ -44,6 +88,7 @@ import Testing
     ) -> Int {
         let flag = WriterFlag()
         var most = 0
+        var flip = false
         let finished = DispatchSemaphore(value: 0)
         let writer = Thread {
             write()
@@ -52,7 +97,13 @@ import Testing
         }
         writer.start()
         func drainAll() {
-            for shard in 0..<table.shardCount { most = max(most, table.drainChanges(shard: shard, handle)) }
+            // Shard by shard, and all shards in turn (what the engine uses) on alternate passes.
+            if flip {
+                for shard in 0..<table.shardCount { most = max(most, table.drainChanges(shard: shard, handle)) }
+            } else {
+                most = max(most, table.drainAllChanges { kind, state, _, changes in handle(kind, state, changes) })
+            }
+            flip.toggle()
         }
         while !flag.done.load(ordering: .acquiring) { drainAll() }
         finished.wait()

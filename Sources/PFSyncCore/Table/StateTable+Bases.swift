@@ -13,62 +13,87 @@ extension StateTable {
         withBases body: (StateDelta.Kind, UnsafePointer<PFState>, UnsafeMutablePointer<ReplicationBase>, UInt32) -> Void
     ) -> Int {
         guard shard >= 0, shard < shardCount else { return 0 }
-        let target = idShards[shard]
-        // The lock is held for at most `drainChunk` slots at a time, so that the packet
-        // path, which updates states of this shard meanwhile, waits a few microseconds at
-        // most (it spins instead of sleeping in the kernel). The drain covers the slots
-        // listed when it began; what is listed later waits for the next drain.
+        var cursor = DrainCursor()
         var handed = 0
-        var cursor = 0
-        var end = -1
-        var done = false
-        while !done {
-            target.storage.withLock { storage in
-                if end < 0 {
-                    end = storage.changedSlots.count
-                    target.urgent.store(false, ordering: .relaxed)
-                }
-                // Deletions first, every round: a slot freed and reused by a new state is
-                // handed over only after the delete of the state it held.
-                var scratch = ReplicationBase.none
-                for index in 0..<storage.deletions.count {
-                    let delta = storage.deletions.base + index
-                    withUnsafePointer(to: &delta.pointee.state) { body(.delete, $0, &scratch, delta.pointee.changes) }
-                    handed += 1
-                }
-                storage.deletions.removeAll()
-                let stop = min(end, cursor + Self.drainChunk)
-                let slab = storage.slab
-                let slots = storage.changedSlots.base
-                // The changed slots are scattered over the slab: their lines are prefetched
-                // a few slots ahead so that the misses overlap.
-                let ahead = 6
-                if cursor == 0 {
-                    for index in 0..<min(ahead, end) { Self.prefetchSlot(Int(slots[index]), in: slab) }
-                }
-                var drained = 0
-                for index in cursor..<stop {
-                    if index + ahead < end { Self.prefetchSlot(Int(slots[index + ahead]), in: slab) }
-                    let slot = Int(slots[index])
-                    let meta = slab.meta + slot
-                    meta.pointee.isListed = false
-                    guard meta.pointee.isLive, meta.pointee.pending != .none else { continue }
-                    let kind: StateDelta.Kind = meta.pointee.pending == .insert ? .insert : .update
-                    body(kind, UnsafePointer(slab.states + slot), slab.base(slot, .sent), meta.pointee.changes)
-                    meta.pointee.pending = .none
-                    meta.pointee.changes = 0
-                    drained += 1
-                }
-                storage.pendingSlots &-= drained
-                handed += drained
-                cursor = stop
-                if cursor >= end {
-                    storage.changedSlots.removeFirst(end)
-                    done = true
+        while !cursor.done { handed += drainChunk(shard: shard, cursor: &cursor, body) }
+        return handed
+    }
+
+    /// ``drainChanges(shard:withBases:)`` for every shard, a chunk of each in turn: a
+    /// packet waiting for one shard's lock gets it as soon as the drain moves on to the
+    /// next shard (a drain that went on with the same shard would take the lock straight
+    /// back, before the waiting thread noticed it free). Each shard's own order holds.
+    @discardableResult
+    public func drainAllChanges(
+        withBases body: (StateDelta.Kind, UnsafePointer<PFState>, UnsafeMutablePointer<ReplicationBase>, UInt32) -> Void
+    ) -> Int {
+        var handed = 0
+        withUnsafeTemporaryAllocation(of: DrainCursor.self, capacity: shardCount) { cursors in
+            cursors.initialize(repeating: DrainCursor())
+            var open = shardCount
+            while open > 0 {
+                for shard in 0..<shardCount where !cursors[shard].done {
+                    handed += drainChunk(shard: shard, cursor: &cursors[shard], body)
+                    if cursors[shard].done { open -= 1 }
                 }
             }
         }
         return handed
+    }
+
+    /// One hold of `shard`'s lock: the deletions queued so far, then up to ``drainChunk``
+    /// of the slots that were listed when the drain of the shard began.
+    private func drainChunk(
+        shard: Int, cursor: inout DrainCursor,
+        _ body: (StateDelta.Kind, UnsafePointer<PFState>, UnsafeMutablePointer<ReplicationBase>, UInt32) -> Void
+    ) -> Int {
+        let target = idShards[shard]
+        return target.storage.withLock { storage -> Int in
+            if cursor.end < 0 {
+                cursor.end = storage.changedSlots.count
+                target.urgent.store(false, ordering: .relaxed)
+            }
+            // Deletions first, every round: a slot freed and reused by a new state is
+            // handed over only after the delete of the state it held.
+            var handed = 0
+            var scratch = ReplicationBase.none
+            for index in 0..<storage.deletions.count {
+                let delta = storage.deletions.base + index
+                withUnsafePointer(to: &delta.pointee.state) { body(.delete, $0, &scratch, delta.pointee.changes) }
+                handed += 1
+            }
+            storage.deletions.removeAll()
+            let end = cursor.end
+            let stop = min(end, cursor.next + Self.drainChunk)
+            let slab = storage.slab
+            let slots = storage.changedSlots.base
+            // The changed slots are scattered over the slab: their lines are prefetched a
+            // few slots ahead so that the misses overlap.
+            let ahead = 6
+            if cursor.next == 0 {
+                for index in 0..<min(ahead, end) { Self.prefetchSlot(Int(slots[index]), in: slab) }
+            }
+            var drained = 0
+            for index in cursor.next..<stop {
+                if index + ahead < end { Self.prefetchSlot(Int(slots[index + ahead]), in: slab) }
+                let slot = Int(slots[index])
+                let meta = slab.meta + slot
+                meta.pointee.isListed = false
+                guard meta.pointee.isLive, meta.pointee.pending != .none else { continue }
+                let kind: StateDelta.Kind = meta.pointee.pending == .insert ? .insert : .update
+                body(kind, UnsafePointer(slab.states + slot), slab.base(slot, .sent), meta.pointee.changes)
+                meta.pointee.pending = .none
+                meta.pointee.changes = 0
+                drained += 1
+            }
+            storage.pendingSlots &-= drained
+            cursor.next = stop
+            if stop >= end {
+                storage.changedSlots.removeFirst(end)
+                cursor.done = true
+            }
+            return handed + drained
+        }
     }
 
     /// Slots a drain hands over per hold of a shard lock.
@@ -101,4 +126,14 @@ extension StateTable {
             return result
         }
     }
+}
+
+/// Where a drain of one shard stands between two holds of its lock.
+struct DrainCursor {
+    /// The next listed slot to look at.
+    var next = 0
+    /// How many slots were listed when the drain began (-1: not begun).
+    var end = -1
+    /// All of them handed over.
+    var done = false
 }
