@@ -27,6 +27,16 @@ extension StateTable {
     public func drainAllChanges(
         withBases body: (StateDelta.Kind, UnsafePointer<PFState>, UnsafeMutablePointer<ReplicationBase>, UInt32) -> Void
     ) -> Int {
+        drainAllChanges(withBases: body, betweenChunks: nil)
+    }
+
+    /// ``drainAllChanges(withBases:)`` that also runs `betweenChunks` after each hold of a
+    /// shard lock, with no lock held, so that tests can change the table exactly where a
+    /// writer thread may: between two chunks of one drain.
+    func drainAllChanges(
+        withBases body: (StateDelta.Kind, UnsafePointer<PFState>, UnsafeMutablePointer<ReplicationBase>, UInt32) -> Void,
+        betweenChunks: ((_ shard: Int) -> Void)?
+    ) -> Int {
         var handed = 0
         withUnsafeTemporaryAllocation(of: DrainCursor.self, capacity: shardCount) { cursors in
             cursors.initialize(repeating: DrainCursor())
@@ -35,6 +45,7 @@ extension StateTable {
                 for shard in 0..<shardCount where !cursors[shard].done {
                     handed += drainChunk(shard: shard, cursor: &cursors[shard], body)
                     if cursors[shard].done { open -= 1 }
+                    betweenChunks?(shard)
                 }
             }
         }
