@@ -51,7 +51,16 @@ final class FeedDaemon {
         while Date() < deadline, process.isRunning, !FileManager.default.fileExists(atPath: feedPath) {
             usleep(50_000)
         }
-        guard FileManager.default.fileExists(atPath: feedPath) else {
+        // The control socket is a service of its own, and the feed socket's file exists
+        // before it listens: ready means the status says the feed source is running.
+        while Date() < deadline, process.isRunning,
+            (try? feedStatus())?.source["phase"] as? String != "running"
+        {
+            usleep(50_000)
+        }
+        guard FileManager.default.fileExists(atPath: feedPath),
+            (try? feedStatus())?.source["phase"] as? String == "running"
+        else {
             stop()
             throw FeedTestError("the daemon did not open its feed socket")
         }

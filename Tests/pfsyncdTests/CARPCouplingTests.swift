@@ -10,7 +10,7 @@ struct CARPCouplingTests {
         defer { net.shutdown() }
         // No sync peer answers, so the bulk update never finishes.
         let pfsyncd = CARPPfsyncd(
-            net: net, advskew: 0, bulkConfig: "bulk_demotion = 200\nbulk_demotion_limit_s = 4")
+            net: net, advskew: 0, bulkConfig: "bulk_demotion = 200\nbulk_demotion_limit_s = 10")
         try pfsyncd.start()
         func bulkDemotion() -> Int {
             guard let status = try? pfsyncd.status() else { return -1 }

@@ -64,7 +64,7 @@ struct CARPInteropTests {
             // Without preempt, the faster pfsyncd stays backup (checked over several intervals).
             let patient = CARPPfsyncd(net: net, advskew: 0, preempt: false)
             try patient.start()
-            let held2 = DaemonHarness.waitUntil(seconds: Self.deadline) { patient.role == "backup" && patient.counter("ipackets") >= 6 }
+            let held2 = DaemonHarness.waitUntil(seconds: 30) { patient.role == "backup" && patient.counter("ipackets") >= 6 }
             #expect(held2)
             #expect(patient.role == "backup" && ucarp.isMaster)
             _ = patient.terminate()
@@ -100,7 +100,8 @@ struct CARPInteropTests {
             try pfsyncd.start()
             let held4 = DaemonHarness.waitUntil(seconds: Self.deadline) { ucarp.isMaster && pfsyncd.role == "backup" }
             #expect(held4)
-            #expect(!net.hasAddress(net.nsA, net.vip))
+            // The role changes at once; the address goes with the actuator's `ip` run after it.
+            #expect(DaemonHarness.waitUntil(seconds: 5) { !net.hasAddress(net.nsA, net.vip) })
             ucarp.kill9()
             let moved = DaemonHarness.waitUntil(seconds: Self.deadline) {
                 pfsyncd.role == "master" && net.hasAddress(net.nsA, net.vip)
@@ -141,7 +142,7 @@ struct CARPInteropTests {
             // Our advertised skew is now 240 > 100: UCarp (preempt) takes over.
             let held7 = DaemonHarness.waitUntil(seconds: Self.deadline) { ucarp.isMaster && pfsyncd.role == "backup" }
             #expect(held7)
-            #expect(!net.hasAddress(net.nsA, net.vip))
+            #expect(DaemonHarness.waitUntil(seconds: 5) { !net.hasAddress(net.nsA, net.vip) })
             _ = try pfsyncd.control(["promote"])
             let held8 = DaemonHarness.waitUntil(seconds: Self.deadline) { pfsyncd.role == "master" && !ucarp.isMaster }
             #expect(held8)

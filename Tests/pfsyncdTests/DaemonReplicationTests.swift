@@ -66,7 +66,11 @@ import Testing
             #expect(DaemonNode.number(primaryStats, "actions.out.INS") > 0)
             let status = try backup.status()
             #expect(DaemonNode.number(status, "peer.id") == 1)
-            #expect((status["peer"] as? NSDictionary)?["alive"] as? Bool == true)
+            // Alive: a frame within the last 3 s (a loaded machine may stall the primary's
+            // loop for a moment, so this is polled).
+            #expect(try DaemonHarness.waitUntil(seconds: 10) {
+                (try backup.status()["peer"] as? NSDictionary)?["alive"] as? Bool == true
+            })
             // Graceful shutdown: SIGTERM exits 0 and removes the control socket.
             #expect(primary.terminate() == 0)
             #expect(!FileManager.default.fileExists(atPath: primary.socketPath))
@@ -91,8 +95,9 @@ import Testing
 
     @Test(.timeLimit(.minutes(3)))
     func killedBackupBulkUpdatesAndConverges() throws {
-        // Replay at capture speed so the load lasts a few seconds.
-        try withPair(rate: 1) { _, primary, backup in
+        // Replay at a quarter of capture speed so the load lasts about 16 s: the backup is
+        // killed while it goes on, even when starting the pair took a loaded machine long.
+        try withPair(rate: 0.25) { _, primary, backup in
             let loaded = try DaemonHarness.waitUntil(seconds: 30) {
                 DaemonNode.number(try backup.status(), "table.states") > 0
             }

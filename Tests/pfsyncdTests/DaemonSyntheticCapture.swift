@@ -24,7 +24,7 @@ enum SyntheticCapture {
             for (src, dst, sport, dport, seq, ack, flags, payload) in packets {
                 let frame = ethernetIPv4TCP(
                     src: src, dst: dst, sport: sport, dport: dport, seq: seq, ack: ack, flags: flags, payload: payload)
-                micros &+= 50
+                micros &+= 500  // 3.75 s of capture time, like the shared capture's 3.9 s
                 le32(1_700_000_000 + micros / 1_000_000); le32(micros % 1_000_000)
                 le32(UInt32(frame.count)); le32(UInt32(frame.count))
                 out.append(contentsOf: frame)

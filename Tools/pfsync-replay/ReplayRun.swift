@@ -105,9 +105,10 @@ struct ReplayRun {
         return report
     }
 
-    /// Polls both tables (bounded, 15 s) until the backup holds what the primary holds.
+    /// Polls both tables (bounded, 60 s: a loaded machine may need long; the time is only
+    /// spent when they differ) until the backup holds what the primary holds.
     private func waitForConvergence(primary: DaemonHandle, backup: DaemonHandle) -> (Bool, String?) {
-        let deadline = Date().addingTimeInterval(15)
+        let deadline = Date().addingTimeInterval(60)
         var detail: String? = "no answer"
         repeat {
             if let a = try? primary.request("states"), let b = try? backup.request("states") {

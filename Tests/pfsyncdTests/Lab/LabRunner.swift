@@ -68,6 +68,28 @@ final class LabRunner {
         return (object["result"] as? [String: Any]) ?? object
     }
 
+    /// `pfsyncd states --json` of fw1 or fw2: each state's JSON line by "id/creatorid"
+    /// (empty when the node does not answer).
+    func states(_ node: String) -> [String: String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["states", "--json", "--socket", "/tmp/pfsyncd-lab-\(id)/\(node).sock"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return [:] }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var byID: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let stateID = object["id"] as? String, let creator = object["creatorid"] as? String
+            else { continue }
+            byID["\(stateID)/\(creator)"] = String(line)
+        }
+        return byID
+    }
+
     /// A number inside a status object, by key path ("takeover.lost").
     static func number(_ object: [String: Any]?, _ path: String) -> Int? {
         var current: Any? = object
