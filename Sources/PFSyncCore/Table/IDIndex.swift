@@ -27,14 +27,19 @@ struct IDIndex {
     @usableFromInline var entries: UnsafeMutablePointer<Entry>
     @usableFromInline var mask: Int
     @usableFromInline var count: Int
+    /// Told where the buckets are whenever they move (owned by the shard, which outlives
+    /// the index: no reference counting on the index's copies).
+    @usableFromInline unowned(unsafe) let hint: BucketHint
 
     /// Creates an index with room for about `expected` ids before it grows.
-    init(expected: Int) {
+    init(expected: Int, hint: BucketHint) {
+        self.hint = hint
         let capacity = tableNextPowerOfTwo(max(16, expected + expected / 3 + 1))
         entries = TableMemory.allocate(Entry.self, count: capacity)
         entries.initialize(repeating: Entry(id: 0, creatorID: 0, slotPlusOne: 0), count: capacity)
         mask = capacity - 1
         count = 0
+        hint.publish(entries, mask: mask)
     }
 
     /// Frees the allocation.
@@ -115,6 +120,7 @@ struct IDIndex {
         entries = TableMemory.allocate(Entry.self, count: newCapacity)
         entries.initialize(repeating: Entry(id: 0, creatorID: 0, slotPlusOne: 0), count: newCapacity)
         mask = newCapacity - 1
+        hint.publish(entries, mask: mask)
         for index in 0..<oldCapacity {
             let entry = oldEntries[index]
             if entry.slotPlusOne == 0 { continue }

@@ -38,14 +38,19 @@ struct KeyIndex: ~Copyable {
     @usableFromInline var entries: UnsafeMutablePointer<Entry>
     @usableFromInline var mask: Int
     @usableFromInline var count: Int
+    /// Told where the buckets are whenever they move (owned by the shard, which outlives
+    /// the index: no reference counting on the index's copies).
+    @usableFromInline unowned(unsafe) let hint: BucketHint
 
     /// Creates an index with room for about `expected` keys before it grows.
-    init(expected: Int) {
+    init(expected: Int, hint: BucketHint) {
+        self.hint = hint
         let capacity = tableNextPowerOfTwo(max(16, expected + expected / 3 + 1))
         entries = TableMemory.allocate(Entry.self, count: capacity)
         Self.clear(entries, count: capacity)
         mask = capacity - 1
         count = 0
+        hint.publish(entries, mask: mask)
     }
 
     deinit {
@@ -160,6 +165,7 @@ struct KeyIndex: ~Copyable {
         entries = TableMemory.allocate(Entry.self, count: newCapacity)
         Self.clear(entries, count: newCapacity)
         mask = newCapacity - 1
+        hint.publish(entries, mask: mask)
         for index in 0..<oldCapacity {
             let entry = oldEntries[index]
             if entry.tag == 0 { continue }

@@ -95,6 +95,14 @@ struct StateSlab {
             highWater &+= 1
             (meta + slot).initialize(to: SlotMeta())
         }
+        // The slot a later store will take is cold (a bulk update fills slot after slot of
+        // memory nobody touched lately): start loading its lines now, so that those
+        // stores hit the cache instead of waiting, and the next lock's fence with them.
+        if freeHead >= 0 {
+            prefetchForStore(Int(freeHead))
+        } else if highWater &+ Self.storeAhead < capacity {
+            prefetchForStore(highWater &+ Self.storeAhead)
+        }
         (states + slot).initialize(to: state)
         (bases + 2 &* slot).initialize(repeating: .none, count: 2)
         meta[slot].isLive = true
@@ -102,6 +110,28 @@ struct StateSlab {
         meta[slot].changes = 0
         liveCount &+= 1
         return slot
+    }
+
+    /// How many fresh slots ahead of the next one ``store(_:)`` prefetches.
+    @usableFromInline static let storeAhead = 4
+
+    /// Starts loading, for writing, every line ``store(_:)`` writes for `slot`: the state,
+    /// both bases and the slot's meta.
+    @inlinable @inline(__always)
+    func prefetchForStore(_ slot: Int) {
+        let state = UnsafeRawPointer(states + slot)
+        var offset = 0
+        while offset < MemoryLayout<PFState>.stride {
+            pfsyncd_prefetch_for_write(state + offset)
+            offset &+= 64
+        }
+        let base = UnsafeRawPointer(bases + 2 &* slot)
+        offset = 0
+        while offset < 2 &* MemoryLayout<ReplicationBase>.stride {
+            pfsyncd_prefetch_for_write(base + offset)
+            offset &+= 64
+        }
+        pfsyncd_prefetch_for_write(meta + slot)
     }
 
     /// Frees `slot` (which must be live); its state's identity becomes 0/0.

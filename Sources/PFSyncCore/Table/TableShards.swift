@@ -22,9 +22,9 @@ struct IDShardStorage: ~Copyable, @unchecked Sendable {
     /// Changes after which a state's pending delta is urgent.
     @usableFromInline let maxUpdates: UInt32
 
-    init(capacity: Int, maxUpdates: UInt32) {
+    init(capacity: Int, maxUpdates: UInt32, hint: BucketHint) {
         slab = StateSlab(capacity: capacity)
-        index = IDIndex(expected: capacity)
+        index = IDIndex(expected: capacity, hint: hint)
         changedSlots = TrivialBuffer(capacity: 64)
         deletions = TrivialBuffer(capacity: 16)
         pendingSlots = 0
@@ -100,10 +100,14 @@ struct IDShardStorage: ~Copyable, @unchecked Sendable {
 final class IDShard: Sendable {
     @usableFromInline let storage: Mutex<IDShardStorage>
     @usableFromInline let urgent: Atomic<Bool>
+    /// Where the id index's buckets are (for prefetching without the lock).
+    let hint: BucketHint
 
     init(capacity: Int, maxUpdates: UInt32) {
-        storage = Mutex(IDShardStorage(capacity: capacity, maxUpdates: maxUpdates))
+        let hint = BucketHint()
+        storage = Mutex(IDShardStorage(capacity: capacity, maxUpdates: maxUpdates, hint: hint))
         urgent = Atomic(false)
+        self.hint = hint
     }
 
     /// Raises the urgent flag (cheap when already raised).
@@ -118,7 +122,12 @@ final class IDShard: Sendable {
 final class KeyShard: Sendable {
     @usableFromInline let storage: Mutex<KeyIndex>
 
+    /// Where the key index's buckets are (for prefetching without the lock).
+    let hint: BucketHint
+
     init(capacity: Int) {
-        storage = Mutex(KeyIndex(expected: capacity))
+        let hint = BucketHint()
+        storage = Mutex(KeyIndex(expected: capacity, hint: hint))
+        self.hint = hint
     }
 }
