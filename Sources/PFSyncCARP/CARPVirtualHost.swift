@@ -25,12 +25,20 @@ public struct CARPVirtualHost: Sendable {
     public private(set) var advertiseAt: UInt64?
     /// When the master is declared down (backup only).
     public private(set) var masterDownAt: UInt64?
+    /// When the addresses are announced once more (master only; see ``announceRepeatNanos``).
+    public private(set) var announceAgainAt: UInt64?
 
     private var peerMasterStreak = 0
     private var lastPeerMasterAt: UInt64 = 0
 
     /// Peer-master advertisements in a row (while master, not yielding) that mean split brain.
     public static let splitBrainStreak = 3
+
+    /// A master announces its addresses (gratuitous ARP) when it takes over or reclaims
+    /// them, and once more this long after: Linux ignores a neighbour's new link address
+    /// within its `locktime` (1 s) of the previous change, so an announcement that lands
+    /// just after a peer's can be lost, and the hosts keep sending to the peer.
+    public static let announceRepeatNanos: UInt64 = 2_000_000_000
 
     /// A virtual host in state init; `counter` seeds the advertisement counter.
     public init(config: CARPVirtualHostConfig, localAddress: CARPIPv4Address, counter: UInt64) {
@@ -41,12 +49,7 @@ public struct CARPVirtualHost: Sendable {
 
     /// The earliest deadline, if any: call ``timer(now:demotion:)`` then.
     public var nextDeadline: UInt64? {
-        switch (advertiseAt, masterDownAt) {
-        case let (a?, b?): return min(a, b)
-        case let (a?, nil): return a
-        case let (nil, b?): return b
-        case (nil, nil): return nil
-        }
+        [advertiseAt, masterDownAt, announceAgainAt].compactMap { $0 }.min()
     }
 
     /// The skew advertised under `demotion` (configured skew plus demotion, at most 254).
@@ -85,6 +88,7 @@ public struct CARPVirtualHost: Sendable {
         state = .initial
         advertiseAt = nil
         masterDownAt = nil
+        announceAgainAt = nil
         master = nil
         splitBrain = false
         actions.append(.stateChanged(vhid: config.vhid, from: previous, to: .initial))
@@ -109,6 +113,12 @@ public struct CARPVirtualHost: Sendable {
                 return actions
             }
             notePeerMaster(source, now: now, demotion: demotion, actions: &actions)
+            // A less preferred peer claims master (both started as master, or it missed
+            // our advertisements): it announced the addresses too, so hosts and switches
+            // may now send to it. Advertise at once (it yields on hearing us) and announce
+            // again, as keepalived does on a lower-priority advertisement.
+            advertise(now: now, demotion: demotion, actions: &actions)
+            announce(now: now, actions: &actions)
         case .backup:
             master = source
             if config.preempt && ours < theirs && advertisement.demote >= demotion {
@@ -133,6 +143,10 @@ public struct CARPVirtualHost: Sendable {
         case .initial:
             break
         case .master:
+            if let again = announceAgainAt, now >= again {
+                announceAgainAt = nil
+                actions.append(.announce(vhid: config.vhid))
+            }
             guard let due = advertiseAt, now >= due else { break }
             advertise(now: now, demotion: demotion, actions: &actions)
             if splitBrain, now &- lastPeerMasterAt > masterDownInterval(demotion: demotion).nanoseconds {
@@ -183,13 +197,20 @@ public struct CARPVirtualHost: Sendable {
         advertise(now: now, demotion: demotion, actions: &actions)
         actions.append(.stateChanged(vhid: config.vhid, from: previous, to: .master))
         actions.append(.addAddresses(vhid: config.vhid))
+        announce(now: now, actions: &actions)
+    }
+
+    /// Gratuitous ARP for the addresses now, and once more after ``announceRepeatNanos``.
+    private mutating func announce(now: UInt64, actions: inout [CARPAction]) {
         actions.append(.announce(vhid: config.vhid))
+        announceAgainAt = now &+ Self.announceRepeatNanos
     }
 
     private mutating func enterBackup(now: UInt64, demotion: UInt8, actions: inout [CARPAction]) {
         let previous = state
         state = .backup
         advertiseAt = nil
+        announceAgainAt = nil
         masterDownAt = now &+ masterDownInterval(demotion: demotion).nanoseconds
         if splitBrain { actions.append(.splitBrainResolved(vhid: config.vhid)) }
         splitBrain = false

@@ -80,7 +80,8 @@ import Testing
 
     @Test func masterYieldsToAFasterPeerButNotToASlowerOne() throws {
         var host = try Self.master(advskew: 50)
-        #expect(host.receive(Self.ad(advskew: 100), from: Self.peer, now: 11 * Self.second, demotion: 0).isEmpty)
+        let kept = host.receive(Self.ad(advskew: 100), from: Self.peer, now: 11 * Self.second, demotion: 0)
+        #expect(!kept.contains { if case .stateChanged = $0 { return true } else { return false } })
         #expect(host.state == .master)
         let actions = host.receive(Self.ad(advskew: 10), from: Self.peer, now: 12 * Self.second, demotion: 0)
         #expect(actions == [.removeAddresses(vhid: 1), .stateChanged(vhid: 1, from: .master, to: .backup)])
@@ -146,7 +147,8 @@ import Testing
         for tick in 11...14 {
             raised += host.receive(Self.ad(advskew: 100), from: Self.peer, now: UInt64(tick) * Self.second, demotion: 0)
         }
-        #expect(raised == [.splitBrain(vhid: 1, peer: Self.peer)])
+        #expect(raised.filter { if case .splitBrain = $0 { return true } else { return false } } == [.splitBrain(vhid: 1, peer: Self.peer)])
+        #expect(raised.filter { $0 == .announce(vhid: 1) }.count == 4, "every claim of the peer is answered")
         #expect(host.splitBrain)
         // The peer falls silent: the next advertisement after the master-down time ends it.
         var later: [CARPAction] = []
@@ -157,5 +159,56 @@ import Testing
         }
         #expect(later.contains(.splitBrainResolved(vhid: 1)))
         #expect(!host.splitBrain)
+    }
+
+    /// The peer also announced the addresses (both were master for a moment): the master
+    /// that stays advertises at once, so that the peer yields now, and announces the
+    /// addresses again, now and after ``CARPVirtualHost/announceRepeatNanos``.
+    @Test func aMasterReclaimsTheAddressesFromALessPreferredMaster() throws {
+        var host = try Self.master(advskew: 0)
+        let due = try #require(host.advertiseAt)
+        let heard = 10 * Self.second + Self.second / 4
+        let actions = host.receive(Self.ad(advskew: 100), from: Self.peer, now: heard, demotion: 0)
+        #expect(actions.count == 2)
+        guard case .send(let advertisement)? = actions.first else {
+            Issue.record("no advertisement first: \(actions)")
+            return
+        }
+        #expect(advertisement.advskew == 0)
+        #expect(actions.last == .announce(vhid: 1))
+        #expect(host.state == .master)
+        #expect(try #require(host.advertiseAt) == heard + CARPInterval(advbase: 1, advskew: 0).nanoseconds)
+        #expect(try #require(host.advertiseAt) > due, "the regular advertisement restarts from the one just sent")
+        let again = heard + CARPVirtualHost.announceRepeatNanos
+        #expect(host.announceAgainAt == again)
+        #expect(host.nextDeadline == min(again, try #require(host.advertiseAt)))
+        #expect(!host.timer(now: again - 1, demotion: 0).contains(.announce(vhid: 1)))
+        #expect(host.timer(now: again, demotion: 0).contains(.announce(vhid: 1)))
+        #expect(host.announceAgainAt == nil, "once")
+    }
+
+    @Test func takingOverAnnouncesNowAndOnceMore() throws {
+        var host = try Self.host(advskew: 0)
+        _ = host.start(now: 0, demotion: 0)
+        let downAt = try #require(host.masterDownAt)
+        let actions = host.timer(now: downAt, demotion: 0)
+        #expect(actions.filter { $0 == .announce(vhid: 1) }.count == 1)
+        #expect(host.announceAgainAt == downAt + CARPVirtualHost.announceRepeatNanos)
+        var repeated = 0
+        var now = downAt
+        while now < downAt + 10 * Self.second {
+            now = try #require(host.nextDeadline)
+            repeated += host.timer(now: now, demotion: 0).filter { $0 == .announce(vhid: 1) }.count
+        }
+        #expect(repeated == 1)
+        // Yielding cancels a pending repeat.
+        var yielding = try Self.host(advskew: 100)
+        _ = yielding.start(now: 0, demotion: 0)
+        let down = try #require(yielding.masterDownAt)
+        _ = yielding.timer(now: down, demotion: 0)
+        #expect(yielding.announceAgainAt != nil)
+        _ = yielding.receive(Self.ad(advskew: 0), from: Self.peer, now: down + 1, demotion: 0)
+        #expect(yielding.state == .backup)
+        #expect(yielding.announceAgainAt == nil)
     }
 }

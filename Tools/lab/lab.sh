@@ -173,8 +173,15 @@ CONF
     in_ns "$NS_SV" nginx -c "$DIR/nginx.conf"
     start_fw fw1 "$NS_FW1" 1 10.10.9.1 10.10.9.2 0
     start_fw fw2 "$NS_FW2" 2 10.10.9.2 10.10.9.1 100
+    # Settled: fw1 holds both VIPs and fw2 neither, twice a second apart. Both start
+    # demoted until their bulk update is done, so fw2 may be master for a moment (and
+    # announce the VIPs) before fw1 preempts; load started then would go half through
+    # fw2 until the hosts follow fw1's announcements.
     for _ in $(seq 1 $((10 * (3 * ADVBASE + 5)))); do
-        [[ "$(cmd_master)" == fw1 ]] && { echo "fw1 is master"; return 0; }
+        if settled_on_fw1; then
+            sleep 1
+            settled_on_fw1 && { echo "fw1 is master"; return 0; }
+        fi
         sleep 0.1
     done
     echo "lab: no single master after $((3 * ADVBASE + 5)) s: $(cmd_master)" >&2
@@ -182,6 +189,10 @@ CONF
 }
 
 has_vip() { in_ns "$1" ip -4 addr show dev lan | grep -q "inet $LAN_VIP/"; }
+has_wan_vip() { in_ns "$1" ip -4 addr show dev wan | grep -q "inet $WAN_VIP/"; }
+settled_on_fw1() {
+    has_vip "$NS_FW1" && has_wan_vip "$NS_FW1" && ! has_vip "$NS_FW2" && ! has_wan_vip "$NS_FW2"
+}
 
 cmd_master() {
     local a=0 b=0
