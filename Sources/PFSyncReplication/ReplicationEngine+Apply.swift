@@ -58,24 +58,24 @@ extension ReplicationEngine {
         applyDeltaSection(bytes, stateNow: stateNow)
     }
 
-    /// Applies the first `count` states of `batch` as full UPDs, their buckets prefetched.
+    /// Applies the first `count` states of `batch` as full UPDs, their buckets prefetched:
+    /// what ``apply(_:stateNow:)`` does for `.update`, with the counters (properties of
+    /// this class, each change checked for exclusive access) added once per run.
     private func applyFullUpdates(_ batch: inout [PFState], count: Int, stateNow: UInt32) {
         guard count > 0 else { return }
         batch.withUnsafeBufferPointer { table.prefetchBuckets(for: UnsafeBufferPointer(rebasing: $0[0..<count])) }
+        var tally = FullStateTally()
         for index in 0..<count {
-            applyFullUpdate(&batch[index], stateNow: stateNow)
+            batch[index].toLocalTimes(now: stateNow)
+            tally.add(applyFull(batch[index], stateNow: stateNow), creator: batch[index].identity.creatorID)
         }
-    }
-
-    /// A full UPD, unboxed: what ``apply(_:stateNow:)`` does for `.update`.
-    private func applyFullUpdate(_ state: inout PFState, stateNow: UInt32) {
-        counters[.messagesReceived] += 1
-        counters.countAction(Self.updateActionIndex, incoming: true)
-        state.toLocalTimes(now: stateNow)
-        applyFull(state, stateNow: stateNow)
+        let amount = UInt64(count)
+        counters[.messagesReceived] += amount
+        counters.countAction(Self.updateActionIndex, incoming: true, amount)
+        tally.flush(into: &counters)
         if status.bulk.incoming == .receiving {
-            status.bulk.statesReceived += 1
-            counters[.bulkStatesReceived] += 1
+            status.bulk.statesReceived += amount
+            counters[.bulkStatesReceived] += amount
         }
     }
 
@@ -98,10 +98,10 @@ extension ReplicationEngine {
             // The sender defers a packet until we acknowledge (pfsync answers INS_ACK at once).
             var local = state.withLocalTimes(now: stateNow)
             local.stateFlags &= ~PFStateFlags.ack
-            applyFull(local, stateNow: stateNow)
+            applyFullCounting(local, stateNow: stateNow)
             outbound.append(.insertAck(state.identity))
         case .insert(let state, _), .update(let state, _):
-            applyFull(state.withLocalTimes(now: stateNow), stateNow: stateNow)
+            applyFullCounting(state.withLocalTimes(now: stateNow), stateNow: stateNow)
             if status.bulk.incoming == .receiving {
                 status.bulk.statesReceived += 1
                 counters[.bulkStatesReceived] += 1
@@ -134,8 +134,16 @@ extension ReplicationEngine {
         }
     }
 
-    /// A full state (INS, UPD, bulk): insert it, or merge it into ours by pfsync's stale rules.
-    private func applyFull(_ incoming: PFState, stateNow: UInt32) {
+    /// A full state (INS, UPD): ``applyFull(_:stateNow:)`` and its counters.
+    private func applyFullCounting(_ incoming: PFState, stateNow: UInt32) {
+        var tally = FullStateTally()
+        tally.add(applyFull(incoming, stateNow: stateNow), creator: incoming.identity.creatorID)
+        tally.flush(into: &counters)
+    }
+
+    /// A full state (INS, UPD, bulk): insert it, or merge it into ours by pfsync's stale
+    /// rules. The caller counts the outcome (``FullStateTally``).
+    private func applyFull(_ incoming: PFState, stateNow: UInt32) -> FullStateTally.Outcome {
         let outcome = table.updateOrInsert(incoming, recordChange: false) { local -> PeerMerge.Outcome in
             let outcome = PeerMerge.merge(
                 into: &local, src: incoming.src, dst: incoming.dst, timeout: incoming.timeout, expire: incoming.expire)
@@ -149,14 +157,13 @@ extension ReplicationEngine {
         }
         switch outcome {
         case .updated(let merged):
-            counters[.statesUpdated] += 1
             if merged.stalePeers > 0 { sendOursBack(incoming.identity, stateNow: stateNow) }
+            return .updated
         case .inserted:
-            counters[.statesCreated] += 1
-            counters.statesByCreator[incoming.identity.creatorID, default: 0] += 1
+            return .inserted
         case .keyConflict:
             // Another state holds this flow (pf refuses such an import too).
-            counters[.badstate] += 1
+            return .keyConflict
         }
     }
 
