@@ -39,6 +39,49 @@ import Testing
         #expect(table.count == 40_000)
         #expect(table.memoryFootprint == reserved, "no buffer grew")
     }
+
+    /// A reserved table's fresh slots are not written with empty bases (their zeroed
+    /// memory already has epoch 0): every stored state must still start with no base on
+    /// either side, in a fresh slot, in a reused one, and in a slab that grew.
+    @Test func everyStoredStateStartsWithoutBases() {
+        let table = StateTable(shardCount: 1, reservingStates: 64, hashSeed: 13)
+        func state(_ number: Int, generation: UInt64 = 0) -> PFState {
+            TableFixtures.state(id: UInt64(number) | generation << 32, wire: TableFixtures.key(number, port: number))
+        }
+        func epochs(_ id: StateID) -> [UInt32?] {
+            [ReplicationBase.Side.sent, .received].map { side in table.updateWithBase(id, side: side) { _, base in base.epoch } }
+        }
+        func setBases(_ id: StateID) {
+            for side in [ReplicationBase.Side.sent, .received] {
+                table.updateWithBase(id, side: side) { _, base in base = ReplicationBase(version: 3, epoch: 77) }
+            }
+        }
+        let capacity = 64 + 64 / 8 + 64
+        for number in 0..<20 {
+            #expect(table.insert(state(number), recordChange: false) == .inserted)
+            #expect(epochs(state(number).identity) == [0, 0], "fresh slot \(number)")
+            setBases(state(number).identity)
+            #expect(epochs(state(number).identity) == [77, 77])
+        }
+        // Reused slots (the free list) held bases of epoch 77.
+        for number in 0..<10 {
+            #expect(table.remove(state(number).identity, recordChange: false) != nil)
+            #expect(table.insert(state(number, generation: 1), recordChange: false) == .inserted)
+            #expect(epochs(state(number, generation: 1).identity) == [0, 0], "reused slot \(number)")
+        }
+        // Past the reservation the slab grows into memory that was never cleared.
+        for number in 20..<(3 * capacity) {
+            #expect(table.insert(state(number), recordChange: false) == .inserted)
+            #expect(epochs(state(number).identity) == [0, 0], "fresh slot after growth \(number)")
+            setBases(state(number).identity)
+        }
+        for number in 20..<(3 * capacity) where number % 3 == 0 {
+            #expect(table.remove(state(number).identity, recordChange: false) != nil)
+            #expect(table.insert(state(number, generation: 2), recordChange: false) == .inserted)
+            #expect(epochs(state(number, generation: 2).identity) == [0, 0], "slot reused after growth \(number)")
+        }
+        #expect(table.invariantViolations() == [])
+    }
 }
 
 /// Where a state's fields sit in memory: what replication touches must stay within the

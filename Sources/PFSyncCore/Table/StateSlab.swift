@@ -28,6 +28,11 @@ struct StateSlab {
     @usableFromInline var freeHead: Int32
     /// Live states.
     @usableFromInline var liveCount: Int
+    /// True when every slot from ``highWater`` on is still all zero bytes (``prefault()``
+    /// cleared the buffers and nothing grew them since). A zeroed base has epoch 0, which
+    /// is "no base" (``ReplicationBase/isValid(in:)``), so storing into such a slot need
+    /// not write its two bases: four cache lines less per state a bulk update inserts.
+    @usableFromInline var freshSlotsZeroed: Bool
 
     /// Largest slot count a shard may reach (slot indices are stored as 32-bit numbers).
     static let maximumCapacity = 1 << 30
@@ -41,15 +46,17 @@ struct StateSlab {
         highWater = 0
         freeHead = -1
         liveCount = 0
+        freshSlotsZeroed = false
     }
 
     /// Touches every page of the slab's buffers now (the kernel zero-fills a page on its
     /// first touch; done at start-up, that cost is not paid during a bulk update).
     /// (memset, which leaves the memory's binding alone.)
-    func prefault() {
+    mutating func prefault() {
         memset(states, 0, capacity * MemoryLayout<PFState>.stride)
         memset(meta, 0, capacity * MemoryLayout<SlotMeta>.stride)
         memset(bases, 0, 2 * capacity * MemoryLayout<ReplicationBase>.stride)
+        freshSlotsZeroed = highWater == 0 && freeHead < 0
     }
 
     /// The base of `slot` on `side`.
@@ -86,25 +93,28 @@ struct StateSlab {
     @inlinable
     mutating func store(_ state: PFState) -> Int {
         let slot: Int
+        let basesAreNone: Bool
         if freeHead >= 0 {
             slot = Int(freeHead)
             freeHead = meta[slot].nextFree
+            basesAreNone = false
         } else {
             if highWater == capacity { grow() }
             slot = highWater
             highWater &+= 1
             (meta + slot).initialize(to: SlotMeta())
+            basesAreNone = freshSlotsZeroed
         }
         // The slot a later store will take is cold (a bulk update fills slot after slot of
         // memory nobody touched lately): start loading its lines now, so that those
         // stores hit the cache instead of waiting, and the next lock's fence with them.
         if freeHead >= 0 {
-            prefetchForStore(Int(freeHead))
+            prefetchForStore(Int(freeHead), bases: true)
         } else if highWater &+ Self.storeAhead < capacity {
-            prefetchForStore(highWater &+ Self.storeAhead)
+            prefetchForStore(highWater &+ Self.storeAhead, bases: !freshSlotsZeroed)
         }
         (states + slot).initialize(to: state)
-        (bases + 2 &* slot).initialize(repeating: .none, count: 2)
+        if !basesAreNone { (bases + 2 &* slot).initialize(repeating: .none, count: 2) }
         meta[slot].isLive = true
         meta[slot].pending = .none
         meta[slot].changes = 0
@@ -116,20 +126,22 @@ struct StateSlab {
     @usableFromInline static let storeAhead = 4
 
     /// Starts loading, for writing, every line ``store(_:)`` writes for `slot`: the state,
-    /// both bases and the slot's meta.
+    /// both bases (when `bases`) and the slot's meta.
     @inlinable @inline(__always)
-    func prefetchForStore(_ slot: Int) {
+    func prefetchForStore(_ slot: Int, bases withBases: Bool) {
         let state = UnsafeRawPointer(states + slot)
         var offset = 0
         while offset < MemoryLayout<PFState>.stride {
             pfsyncd_prefetch_for_write(state + offset)
             offset &+= 64
         }
-        let base = UnsafeRawPointer(bases + 2 &* slot)
-        offset = 0
-        while offset < 2 &* MemoryLayout<ReplicationBase>.stride {
-            pfsyncd_prefetch_for_write(base + offset)
-            offset &+= 64
+        if withBases {
+            let base = UnsafeRawPointer(bases + 2 &* slot)
+            offset = 0
+            while offset < 2 &* MemoryLayout<ReplicationBase>.stride {
+                pfsyncd_prefetch_for_write(base + offset)
+                offset &+= 64
+            }
         }
         pfsyncd_prefetch_for_write(meta + slot)
     }
@@ -166,6 +178,7 @@ struct StateSlab {
         meta = newMeta
         bases = newBases
         capacity = newCapacity
+        freshSlotsZeroed = false
     }
 
     /// Bytes allocated.
