@@ -55,6 +55,7 @@ struct ReplayRun {
                 failoverSeconds = sampler.elapsed
                 let killed = Clock.nanos()
                 primary.signal(plan.mode == .crash ? SIGKILL : SIGTERM, wait: true)
+                if plan.mode == .graceful { Self.waitUntilQuiet(backup) }
                 _ = try backup.request("promote")
                 let takeover = Clock.nanos() &- killed
                 report.takeoverMilliseconds = Double(takeover) / 1e6
@@ -103,6 +104,22 @@ struct ReplayRun {
             }
         }
         return report
+    }
+
+    /// After a graceful stop: waits (bounded, 2 s) until the backup has taken in the frames
+    /// the primary flushed on its way out (its received-frame count stays the same over
+    /// three polls 20 ms apart), as a planned handover moves traffic only once the peer is
+    /// in sync; a crash gets no such wait.
+    static func waitUntilQuiet(_ backup: DaemonHandle) {
+        let deadline = Date().addingTimeInterval(2)
+        var last: UInt64?
+        var same = 0
+        while Date() < deadline, same < 3 {
+            let frames = (try? backup.request("stats"))?["traffic"]?["frames_received"]?.unsignedValue
+            same = frames != nil && frames == last ? same + 1 : 0
+            last = frames
+            usleep(20_000)
+        }
     }
 
     /// Polls both tables (bounded, 60 s: a loaded machine may need long; the time is only
