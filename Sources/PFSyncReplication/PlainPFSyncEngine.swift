@@ -71,10 +71,16 @@ public final class PlainPFSyncEngine {
     /// table's clock in seconds.
     @discardableResult
     public func flush(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
-        for shard in 0..<table.shardCount {
-            table.drainChanges(shard: shard, into: &deltas)
+        table.drainAllChanges { kind, state, _, changes in
+            deltas.append(StateDelta(kind: kind, state: state.pointee, changes: changes))
         }
-        for delta in deltas {
+        // pfsync refuses an insert whose key another state still holds, and a recycled
+        // flow's old and new states often sit in different shards: every delete of the
+        // flush goes out before any insert or update.
+        for delta in deltas where delta.kind == .delete {
+            outbound.append(message(for: delta, stateNow: stateNow))
+        }
+        for delta in deltas where delta.kind != .delete {
             outbound.append(message(for: delta, stateNow: stateNow))
         }
         deltas.removeAll(keepingCapacity: true)

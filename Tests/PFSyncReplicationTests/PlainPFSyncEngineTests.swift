@@ -50,6 +50,46 @@ import Testing
         #expect(pair.backup.currentCounters[.ipackets] == UInt64(pair.sentByPrimary.count))
     }
 
+    /// A recycled flow (a SYN on a closed state's ports: the old state goes, a new one
+    /// with the same key and another id comes) often lands in another shard. pfsync
+    /// refuses an insert whose key another state still holds, so each flush sends every
+    /// delete before any insert: the peer must end with the new states.
+    @Test func recycledFlowsReachThePeerWhateverTheirShards() throws {
+        let pair = PlainPFSyncPair()
+        pair.start()
+        let flows = 64
+        for index in 0..<flows { pair.primaryTable.insert(PlainPFSyncPair.state(index)) }
+        pair.tick()
+        #expect(pair.backupTable.count == flows)
+        let sentBefore = pair.sentByPrimary.count
+        var lowerShard = 0
+        for index in 0..<flows {
+            let old = PlainPFSyncPair.state(index)
+            var new = old
+            new.identity = StateID(id: old.identity.id | 0x77 << 40, creatorID: old.identity.creatorID)
+            new.src.seqLo &+= 99_999
+            if pair.primaryTable.shard(of: new.identity) < pair.primaryTable.shard(of: old.identity) { lowerShard += 1 }
+            pair.primaryTable.remove(old.identity)
+            #expect(pair.primaryTable.insert(new) == .inserted)
+        }
+        #expect(lowerShard > 0, "some new states sit in a shard drained before their old one's")
+        pair.tick()
+        #expect(pair.backupTable.count == flows)
+        #expect(PlainPFSyncPair.comparable(pair.backupTable) == PlainPFSyncPair.comparable(pair.primaryTable))
+        #expect(pair.backup.currentCounters[.badstate] == 0)
+        // On the wire: within the flush, no insert before a delete.
+        let flushed = try PlainPFSyncPair.messages(Array(pair.sentByPrimary[sentBefore...])).flatMap { $0 }
+        let kinds = flushed.compactMap { message -> String? in
+            switch message.actionName {
+            case "DEL_C", "DEL": return "D"
+            case let name where name.hasPrefix("INS"): return "I"
+            default: return nil
+            }
+        }
+        #expect(kinds.count == 2 * flows)
+        #expect(kinds == Array(repeating: "D", count: flows) + Array(repeating: "I", count: flows))
+    }
+
     @Test func updateForUnknownStateIsAnsweredByUpdReqAndFullUpd() throws {
         let pair = PlainPFSyncPair()
         pair.start()
