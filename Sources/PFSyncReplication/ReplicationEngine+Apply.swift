@@ -99,8 +99,16 @@ extension ReplicationEngine {
             var local = state.withLocalTimes(now: stateNow)
             local.stateFlags &= ~PFStateFlags.ack
             applyFullCounting(local, stateNow: stateNow)
+            takeInsertBase(of: state)
             outbound.append(.insertAck(state.identity))
-        case .insert(let state, _), .update(let state, _):
+        case .insert(let state, _):
+            applyFullCounting(state.withLocalTimes(now: stateNow), stateNow: stateNow)
+            takeInsertBase(of: state)
+            if status.bulk.incoming == .receiving {
+                status.bulk.statesReceived += 1
+                counters[.bulkStatesReceived] += 1
+            }
+        case .update(let state, _):
             applyFullCounting(state.withLocalTimes(now: stateNow), stateNow: stateNow)
             if status.bulk.incoming == .receiving {
                 status.bulk.statesReceived += 1
@@ -189,6 +197,20 @@ extension ReplicationEngine {
         }
         counters[.statesUpdated] += 1
         if outcome.stalePeers > 0 { sendOursBack(update.identity, stateNow: stateNow) }
+    }
+
+    /// An INS (`sent`, as on the wire: expiry in seconds remaining) becomes the received
+    /// base of its state, version 0, as an UPD_CC's would: the sender made it its sent base
+    /// when it sent the INS, so its first update of the state is already a delta. Nothing
+    /// happens when the state is not here (refused for a key another state holds): the
+    /// first delta then asks for the full state.
+    func takeInsertBase(of sent: PFState) {
+        let epoch = baseEpoch
+        table.updateWithBase(sent.identity, side: .received) { _, base in
+            base = ReplicationBase(
+                src: sent.src, dst: sent.dst, packets: sent.packets, bytes: sent.bytes, expire: sent.expire,
+                timeout: sent.timeout, version: 0, epoch: epoch)
+        }
     }
 
     /// pfsync: when the peer's update was stale, count it and send our newer state back.

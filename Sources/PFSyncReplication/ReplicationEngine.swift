@@ -140,6 +140,9 @@ public final class ReplicationEngine {
             case .insert:
                 laterScratch.append(
                     message(for: StateDelta(kind: kind, state: state.pointee, changes: changes), stateNow: stateNow))
+                // The INS carries everything a base holds: the peer takes it as its base
+                // too (``takeInsertBase(of:)``), so the first update can be a delta.
+                if deltasOn { base.pointee = replicationBase(of: state, stateNow: stateNow) }
             }
         })
         swap(&deltas, &outgoingDeltas)

@@ -43,7 +43,7 @@ import Testing
         }
     }
 
-    @Test func firstUpdateIsFullThenDeltasThenAMismatchRecovers() throws {
+    @Test func firstUpdateIsADeltaThenAMismatchRecovers() throws {
         let pair = Self.pair()
         var random = SplitMix(seed: 3)
         let state = EngineSimulationTests.state(1, random: &random)
@@ -51,15 +51,16 @@ import Testing
         pair.settle()
         #expect(pair.backup.table.count == 1)
 
-        // First update: UPD_CC (no base yet). Then deltas.
+        // The INS set both bases: the first update is already a delta, and so are the next.
         Self.advance(pair.primary.table, state.identity, by: 1460)
         pair.settle()
-        #expect(pair.deltasSent() == 0)
+        #expect(pair.deltasSent() == 1)
+        #expect(pair.backup.currentCounters[.deltaMismatches] == 0)
         Self.advance(pair.primary.table, state.identity, by: 1460)
         pair.settle()
         Self.advance(pair.primary.table, state.identity, by: 700)
         pair.settle()
-        #expect(pair.deltasSent() == 2)
+        #expect(pair.deltasSent() == 3)
         #expect(pair.backup.table.state(for: state.identity)?.src == pair.primary.table.state(for: state.identity)?.src)
 
         // The backup loses its base: the next delta is refused, the full state is asked for
@@ -72,10 +73,10 @@ import Testing
         #expect(pair.backup.table.state(for: state.identity)?.src == pair.primary.table.state(for: state.identity)?.src)
         Self.advance(pair.primary.table, state.identity, by: 100)
         pair.settle()
-        #expect(pair.deltasSent() == 3)
+        #expect(pair.deltasSent() == 4, "the refused one; the full state answer cleared the sent base")
         Self.advance(pair.primary.table, state.identity, by: 100)
         pair.settle()
-        #expect(pair.deltasSent() == 4)
+        #expect(pair.deltasSent() == 5)
         #expect(pair.backup.currentCounters[.deltaMismatches] == 1)
         let primaryState = try #require(pair.primary.table.state(for: state.identity))
         let backupState = try #require(pair.backup.table.state(for: state.identity))
@@ -116,9 +117,7 @@ import Testing
         var random = SplitMix(seed: 11)
         let states = (0..<70).map { EngineSimulationTests.state(100 + $0, random: &random) }
         for state in states { pair.primary.table.insert(state) }
-        pair.settle()
-        for state in states { Self.advance(pair.primary.table, state.identity, by: 1) }
-        pair.settle()  // one UPD_CC each: the received bases hold version 0
+        pair.settle()  // the INS made each received base version 0
         let before = states.map { pair.backup.table.state(for: $0.identity)?.src.seqLo }
         let whole = Self.section(states.map(\.identity))
         let prefix = Self.section(Array(states.prefix(intact).map(\.identity)))
@@ -138,8 +137,6 @@ import Testing
 
         let fresh = Self.pair()
         for state in states { fresh.primary.table.insert(state) }
-        fresh.settle()
-        for state in states { Self.advance(fresh.primary.table, state.identity, by: 1) }
         fresh.settle()
         let freshBadlen = fresh.backup.currentCounters[.badlen]
         Self.payload(section: whole + [0]).withUnsafeBytes { fresh.backup.applyDeltaSection($0, stateNow: fresh.stateNow) }
@@ -179,7 +176,7 @@ import Testing
         pair.primary.flush(nowNanos: pair.now, stateNow: pair.stateNow) { pair.toBackup.append(Array($0)) }
         let bytes = pair.primary.currentCounters[.bytesSent] - before
         pair.settle()
-        #expect(pair.deltasSent() == 400)
+        #expect(pair.deltasSent() == 800, "the first updates after the INS were deltas too")
         // Each delta: mask, version, id difference, seqLo and seqHi differences, two packet
         // and two byte increments: about 13 bytes, plus the frame's header and tag.
         #expect(bytes < 400 * 20)
