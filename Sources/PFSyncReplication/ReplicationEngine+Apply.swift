@@ -205,12 +205,8 @@ extension ReplicationEngine {
     /// happens when the state is not here (refused for a key another state holds): the
     /// first delta then asks for the full state.
     func takeInsertBase(of sent: PFState) {
-        let epoch = baseEpoch
-        table.updateWithBase(sent.identity, side: .received) { _, base in
-            base = ReplicationBase(
-                src: sent.src, dst: sent.dst, packets: sent.packets, bytes: sent.bytes, expire: sent.expire,
-                timeout: sent.timeout, version: 0, epoch: epoch)
-        }
+        let received = withUnsafePointer(to: sent) { ReplicationBase(of: $0, expire: sent.expire, epoch: baseEpoch) }
+        table.updateWithBase(sent.identity, side: .received) { _, base in base = received }
     }
 
     /// pfsync: when the peer's update was stale, count it and send our newer state back.

@@ -17,9 +17,7 @@ extension ReplicationEngine {
     @inline(__always)
     func replicationBase(of state: UnsafePointer<PFState>, stateNow: UInt32) -> ReplicationBase {
         ReplicationBase(
-            src: state.pointee.src, dst: state.pointee.dst, packets: state.pointee.packets,
-            bytes: state.pointee.bytes, expire: PFState.secondsRemaining(until: state.pointee.expire, now: stateNow),
-            timeout: state.pointee.timeout, version: 0, epoch: baseEpoch)
+            of: state, expire: PFState.secondsRemaining(until: state.pointee.expire, now: stateNow), epoch: baseEpoch)
     }
 
     /// Queues the update of `state` as UPD_CC (no valid base, or no deltas to this peer);

@@ -7,10 +7,7 @@ import Testing
 /// only once its bulk has ended: it does not stream its half-filled table back meanwhile.
 @Suite struct BulkAnswerTests {
     @Test func aBulkRequestDuringOurBulkIsAnsweredAfterIt() {
-        var primaryConfig = EngineConfig(nodeID: 1, epoch: 10)
-        primaryConfig.requestBulkOnStart = false
-        primaryConfig.bulkStatesPerTick = 100
-        let pair = DirectEnginePair(primaryConfig: primaryConfig, settleAtStart: false)
+        let pair = DirectEnginePair.slowBulkPair()
         let primary = pair.primary
         let backup = pair.backup
         var random = SplitMix(seed: 12)

@@ -7,10 +7,7 @@ import Testing
 /// must still be exact, new states attributed to their creators.
 @Suite struct BulkCountersTests {
     @Test func aBulkOfTwoCreatorsIsCountedExactly() {
-        var primaryConfig = EngineConfig(nodeID: 1, epoch: 10)
-        primaryConfig.requestBulkOnStart = false
-        primaryConfig.bulkStatesPerTick = 100
-        let pair = DirectEnginePair(primaryConfig: primaryConfig, settleAtStart: false)
+        let pair = DirectEnginePair.slowBulkPair()
         var random = SplitMix(seed: 5)
         var byCreator: [UInt32: UInt64] = [:]
         for index in 0..<2500 {

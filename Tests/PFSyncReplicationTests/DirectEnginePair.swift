@@ -27,6 +27,16 @@ final class DirectEnginePair {
         if settleAtStart { settle() }
     }
 
+    /// A pair for watching a bulk: the primary answers bulk requests 100 states a tick and
+    /// asks for none itself; nothing said at start-up is delivered yet (the backup's own
+    /// bulk request included).
+    static func slowBulkPair() -> DirectEnginePair {
+        var primaryConfig = EngineConfig(nodeID: 1, epoch: 10)
+        primaryConfig.requestBulkOnStart = false
+        primaryConfig.bulkStatesPerTick = 100
+        return DirectEnginePair(primaryConfig: primaryConfig, settleAtStart: false)
+    }
+
     /// `ticks` times: both engines tick, then everything in flight is delivered, both ways,
     /// until nothing moves; `afterDelivery` runs after each delivered batch.
     func settle(ticks: Int = 20, afterDelivery: () -> Void = {}) {

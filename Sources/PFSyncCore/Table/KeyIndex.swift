@@ -68,12 +68,6 @@ struct KeyIndex: ~Copyable {
         UInt32(truncatingIfNeeded: hash) | 0x8000_0000
     }
 
-    /// Starts loading the bucket where a probe for `hash` begins (a hint only).
-    @inline(__always)
-    func prefetchBucket(hash: UInt64) {
-        pfsyncd_prefetch(entries + (Int(truncatingIfNeeded: hash) & mask))
-    }
-
     /// The bucket holding `key`, or -1.
     @inlinable
     func position(of key: StateLookupKey, hash: UInt64) -> Int {

@@ -60,6 +60,16 @@ public struct ReplicationBase: Sendable, Hashable {
         self.epoch = epoch
     }
 
+    /// The base a full message about `state` sets on both sides (UPD_CC, or an INS):
+    /// version 0, its peers, counters and timeout, with `expire` as the wire carries it
+    /// (seconds remaining). Reads only those fields of the state.
+    @inlinable
+    public init(of state: UnsafePointer<PFState>, expire: UInt32, epoch: UInt32) {
+        self.init(
+            src: state.pointee.src, dst: state.pointee.dst, packets: state.pointee.packets,
+            bytes: state.pointee.bytes, expire: expire, timeout: state.pointee.timeout, version: 0, epoch: epoch)
+    }
+
     /// No base: the next update of the state must be sent in full.
     public static let none = ReplicationBase()
 

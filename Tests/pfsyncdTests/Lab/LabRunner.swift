@@ -53,16 +53,7 @@ final class LabRunner {
 
     /// `pfsyncd status --json` of fw1 or fw2, nil when it does not answer.
     func status(_ node: String) -> [String: Any]? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["status", "--json", "--socket", "/tmp/pfsyncd-lab-\(id)/\(node).sock"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
+        guard let data = control("status", node),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return nil }
         return (object["result"] as? [String: Any]) ?? object
@@ -71,15 +62,7 @@ final class LabRunner {
     /// `pfsyncd states --json` of fw1 or fw2: each state's JSON line by "id/creatorid"
     /// (empty when the node does not answer).
     func states(_ node: String) -> [String: String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["states", "--json", "--socket", "/tmp/pfsyncd-lab-\(id)/\(node).sock"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return [:] }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        guard let data = control("states", node) else { return [:] }
         var byID: [String: String] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -88,6 +71,21 @@ final class LabRunner {
             byID["\(stateID)/\(creator)"] = String(line)
         }
         return byID
+    }
+
+    /// The output of `pfsyncd COMMAND --json` against fw1's or fw2's control socket, nil
+    /// when it cannot run or exits non-zero.
+    private func control(_ command: String, _ node: String) -> Data? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [command, "--json", "--socket", "/tmp/pfsyncd-lab-\(id)/\(node).sock"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? data : nil
     }
 
     /// A number inside a status object, by key path ("takeover.lost").
