@@ -4,7 +4,7 @@ import Testing
 /// The table's memory accounting.
 @Suite struct StateTableMemoryTests {
     /// Bound on bytes per state: a state is 384 bytes in the slab plus 12 of slot
-    /// bookkeeping, 256 of delta bases (sent and received), 16 per id-index bucket and 56 per key-index bucket (two keys), with
+    /// bookkeeping, 256 of delta bases (sent and received), 16 per id-index bucket and 64 per key-index bucket (two keys), with
     /// every buffer grown by doubling (so up to 2x) and indexes at most 3/4 full.
     static let bytesPerStateBound = 1280
 
@@ -24,6 +24,17 @@ import Testing
         let footprint = table.memoryFootprint
         #expect(footprint >= 100_000 * MemoryLayout<PFState>.stride, "the slabs alone need this")
         #expect(footprint / table.count < Self.bytesPerStateBound)
+    }
+
+    /// A key-index bucket is one whole cache line and starts on one, in small buffers
+    /// (the C allocator's) as in huge-page ones, so a probe touches one line per bucket.
+    @Test func keyIndexBucketsAreWholeAlignedCacheLines() {
+        #expect(MemoryLayout<KeyIndex.Entry>.stride == TableMemory.cacheLineSize)
+        for count in [1, 3, 100, 9_000, 40_000] {
+            let buffer = TableMemory.allocate(KeyIndex.Entry.self, count: count)
+            defer { TableMemory.free(buffer) }
+            #expect(Int(bitPattern: buffer) % TableMemory.cacheLineSize == 0, "\(count) buckets")
+        }
     }
 
     @Test func aReservedTableTakesItsStatesWithoutGrowing() {

@@ -9,12 +9,17 @@ import CMemoryHints
 /// entry's home bucket when deletion shifts entries back, and 0 marks an empty bucket.
 @usableFromInline
 struct KeyIndex: ~Copyable {
-    /// One bucket (56 bytes).
+    /// One bucket: 56 bytes of key, id and tag, padded to one whole cache line (the
+    /// buckets are line-aligned, see ``TableMemory``). Unpadded, 7 of 8 buckets straddled
+    /// two lines, so a probe that missed the cache usually missed twice, and a prefetch of
+    /// the bucket's first byte left its second line cold (a bulk update probes two keys
+    /// per state).
     @usableFromInline
     struct Entry {
         @usableFromInline var key: StateLookupKey
         @usableFromInline var id: StateID
         @usableFromInline var tag: UInt32
+        @usableFromInline var padding: UInt64 = 0
 
         @inlinable
         init(key: StateLookupKey, id: StateID, tag: UInt32) {

@@ -33,6 +33,10 @@ struct StateSlab {
     /// is "no base" (``ReplicationBase/isValid(in:)``), so storing into such a slot need
     /// not write its two bases: four cache lines less per state a bulk update inserts.
     @usableFromInline var freshSlotsZeroed: Bool
+    /// ``StateLines`` read once: as globals they cost a `swift_once` check per use, and
+    /// the prefetch loops run per replicated update.
+    @usableFromInline let replicatedFirst: Int
+    @usableFromInline let replicatedEnd: Int
 
     /// Largest slot count a shard may reach (slot indices are stored as 32-bit numbers).
     static let maximumCapacity = 1 << 30
@@ -47,6 +51,8 @@ struct StateSlab {
         freeHead = -1
         liveCount = 0
         freshSlotsZeroed = false
+        replicatedFirst = StateLines.first
+        replicatedEnd = StateLines.end
     }
 
     /// Touches every page of the slab's buffers now (the kernel zero-fills a page on its
@@ -71,8 +77,8 @@ struct StateSlab {
     @inline(__always)
     func prefetchReplicated(_ slot: Int, _ side: ReplicationBase.Side, stateForWrite: Bool) {
         let state = UnsafeRawPointer(states + slot)
-        var offset = StateLines.first
-        while offset < StateLines.end {
+        var offset = replicatedFirst
+        while offset < replicatedEnd {
             if stateForWrite { pfsyncd_prefetch_for_write(state + offset) } else { pfsyncd_prefetch(state + offset) }
             offset &+= 64
         }

@@ -38,10 +38,11 @@ struct DisplacedHolders {
 }
 
 extension StateTable {
-    /// The key shard of a key hash.
+    /// Runs `body` with the key shard of a key hash borrowed (no retain/release, see
+    /// ``idShardRefs``).
     @inlinable @inline(__always)
-    func keyShard(for hash: UInt64) -> KeyShard {
-        keyShards[shardIndex(hash)]
+    func withKeyShard<T>(hash: UInt64, _ body: (KeyShard) -> T) -> T {
+        keyShardRefs[shardIndex(hash)]._withUnsafeGuaranteedRef { body($0) }
     }
 
     /// Moves `id`'s key index entries from `old` to `new` keys (nil: none). Called with the
@@ -85,20 +86,19 @@ extension StateTable {
         _ key: StateLookupKey, for id: StateID, evicting: Bool, displaced: inout DisplacedHolders
     ) -> KeyIndex.Claim {
         let hash = hasher.hash(key)
-        let shard = keyShard(for: hash)
         if evicting {
-            let previous = shard.storage.withLock { $0.assign(key, hash: hash, to: id) }
+            let previous = withKeyShard(hash: hash) { shard in shard.storage.withLock { $0.assign(key, hash: hash, to: id) } }
             if let previous { displaced.append(key, previous) }
             return .added
         }
-        return shard.storage.withLock { $0.claim(key, hash: hash, for: id) }
+        return withKeyShard(hash: hash) { shard in shard.storage.withLock { $0.claim(key, hash: hash, for: id) } }
     }
 
     /// Removes one key entry if `id` holds it.
     @usableFromInline
     func removeKey(_ key: StateLookupKey, ifHeldBy id: StateID) {
         let hash = hasher.hash(key)
-        keyShard(for: hash).storage.withLock { _ = $0.remove(key, hash: hash, ifHeldBy: id) }
+        withKeyShard(hash: hash) { shard in shard.storage.withLock { _ = $0.remove(key, hash: hash, ifHeldBy: id) } }
     }
 
     /// Re-indexes a state whose keys an update closure changed, with the id's shard lock

@@ -27,7 +27,7 @@ extension StateTable {
     @inlinable
     public func stateID(forKey key: StateLookupKey) -> StateID? {
         let hash = hasher.hash(key)
-        return keyShard(for: hash).storage.withLock { $0.find(key, hash: hash) }
+        return withKeyShard(hash: hash) { shard in shard.storage.withLock { $0.find(key, hash: hash) } }
     }
 
     /// The state whose wire key or stack key is `key`, if any (a copy).

@@ -7,19 +7,21 @@ extension StateTable {
     @discardableResult
     public func insert(_ state: PFState, recordChange: Bool = true) -> InsertOutcome {
         let id = state.identity
-        let (shard, hash) = idShard(for: id)
-        return shard.storage.withLock { storage -> InsertOutcome in
-            if storage.index.find(id, hash: hash) >= 0 { return .duplicateID }
-            var displaced = DisplacedHolders()
-            if let holder = reindexKeys(
-                of: id, from: nil, to: LookupKeyPair(state), evicting: false, displaced: &displaced)
-            {
-                return .keyConflict(holder)
+        let hash = hasher.hash(id)
+        return withIDShard(hash: hash) { shard in
+            shard.storage.withLock { storage -> InsertOutcome in
+                if storage.index.find(id, hash: hash) >= 0 { return .duplicateID }
+                var displaced = DisplacedHolders()
+                if let holder = reindexKeys(
+                    of: id, from: nil, to: LookupKeyPair(state), evicting: false, displaced: &displaced)
+                {
+                    return .keyConflict(holder)
+                }
+                let slot = storage.slab.store(state)
+                storage.index.insert(id, hash: hash, slot: slot, hasher: hasher)
+                if recordChange && storage.recordInsert(slot) { shard.markUrgent() }
+                return .inserted
             }
-            let slot = storage.slab.store(state)
-            storage.index.insert(id, hash: hash, slot: slot, hasher: hasher)
-            if recordChange && storage.recordInsert(slot) { shard.markUrgent() }
-            return .inserted
         }
     }
 

@@ -11,7 +11,7 @@ extension StateTable {
         for index in states.indices {
             let state = first + index
             let idHash = hasher.hash(state.pointee.identity)
-            idShards[shardIndex(idHash)].hint.prefetch(hash: idHash, stride: MemoryLayout<IDIndex.Entry>.stride)
+            withIDShard(hash: idHash) { $0.hint.prefetch(hash: idHash, stride: MemoryLayout<IDIndex.Entry>.stride) }
             prefetchKeyBucket(state.pointee.wireLookupKey)
             let stack = state.pointee.stackLookupKey
             if !stack.sameKey(as: state.pointee.wireLookupKey) { prefetchKeyBucket(stack) }
@@ -20,6 +20,6 @@ extension StateTable {
 
     private func prefetchKeyBucket(_ key: StateLookupKey) {
         let hash = hasher.hash(key)
-        keyShard(for: hash).hint.prefetch(hash: hash, stride: MemoryLayout<KeyIndex.Entry>.stride)
+        withKeyShard(hash: hash) { $0.hint.prefetch(hash: hash, stride: MemoryLayout<KeyIndex.Entry>.stride) }
     }
 }

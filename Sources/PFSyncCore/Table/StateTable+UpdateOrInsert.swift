@@ -42,26 +42,28 @@ extension StateTable {
         _ state: PFState, recordChange: Bool = false, mergingWith merge: (inout PFState) -> Void
     ) -> UpdateOrInsertOutcome<Void> {
         let id = state.identity
-        let (shard, hash) = idShard(for: id)
-        return shard.storage.withLock { storage -> UpdateOrInsertOutcome<Void> in
-            let existing = storage.index.find(id, hash: hash)
-            if existing >= 0 {
-                let local = storage.slab.states + existing
-                merge(&local.pointee)
-                if !local.pointee.identity.same(as: id) { local.pointee.identity = id }
-                if recordChange && storage.recordUpdate(existing) { shard.markUrgent() }
-                return .updated(())
+        let hash = hasher.hash(id)
+        return withIDShard(hash: hash) { shard in
+            shard.storage.withLock { storage -> UpdateOrInsertOutcome<Void> in
+                let existing = storage.index.find(id, hash: hash)
+                if existing >= 0 {
+                    let local = storage.slab.states + existing
+                    merge(&local.pointee)
+                    if !local.pointee.identity.same(as: id) { local.pointee.identity = id }
+                    if recordChange && storage.recordUpdate(existing) { shard.markUrgent() }
+                    return .updated(())
+                }
+                var displaced = DisplacedHolders()
+                if let holder = reindexKeys(
+                    of: id, from: nil, to: LookupKeyPair(state), evicting: false, displaced: &displaced)
+                {
+                    return .keyConflict(holder)
+                }
+                let slot = storage.slab.store(state)
+                storage.index.insert(id, hash: hash, slot: slot, hasher: hasher)
+                if recordChange && storage.recordInsert(slot) { shard.markUrgent() }
+                return .inserted
             }
-            var displaced = DisplacedHolders()
-            if let holder = reindexKeys(
-                of: id, from: nil, to: LookupKeyPair(state), evicting: false, displaced: &displaced)
-            {
-                return .keyConflict(holder)
-            }
-            let slot = storage.slab.store(state)
-            storage.index.insert(id, hash: hash, slot: slot, hasher: hasher)
-            if recordChange && storage.recordInsert(slot) { shard.markUrgent() }
-            return .inserted
         }
     }
 }

@@ -48,6 +48,8 @@ public final class StateTable: Sendable {
     /// because `idShards` keeps every shard alive as long as the table.
     @usableFromInline let idShardRefs: [Unmanaged<IDShard>]
     @usableFromInline let keyShards: [KeyShard]
+    /// The key shards, unretained, for the same reason as ``idShardRefs``.
+    @usableFromInline let keyShardRefs: [Unmanaged<KeyShard>]
 
     /// The shard count used when none is given: the next power of two >= 4 x active cores.
     public static var defaultShardCount: Int {
@@ -77,6 +79,7 @@ public final class StateTable: Sendable {
         self.idShards = (0..<shards).map { _ in IDShard(capacity: capacity, maxUpdates: limit) }
         self.idShardRefs = idShards.map { Unmanaged.passUnretained($0) }
         self.keyShards = (0..<shards).map { _ in KeyShard(capacity: 2 * capacity) }
+        self.keyShardRefs = keyShards.map { Unmanaged.passUnretained($0) }
     }
 
     /// Creates an empty table with room for `reservingStates` states (spread over the

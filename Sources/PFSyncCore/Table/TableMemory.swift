@@ -14,13 +14,17 @@ import Darwin
 /// factor of 512. (With a 2 MiB threshold, the delta bases and id index of a 100k-state
 /// table, 0.5-1.5 MiB per shard, stayed on small pages and missed the TLB on every
 /// replicated update.)
-/// Everything is allocated with the C allocator and must be freed with ``free(_:)``.
+/// Smaller buffers are aligned to a cache line. Everything is allocated with the C
+/// allocator and must be freed with ``free(_:)``.
 @usableFromInline
 enum TableMemory {
     /// Size of a huge page.
     static let hugePageSize = 2 << 20
     /// Buffers from this size on get huge pages (at most 3/4 of the last page is unused).
     static let hugePageThreshold = 512 << 10
+    /// Every buffer starts on a cache line, so that a bucket or slot whose stride is a
+    /// whole line never straddles two.
+    static let cacheLineSize = 64
 
     /// Uninitialised room for `count` values of `T`.
     static func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
@@ -35,8 +39,9 @@ enum TableMemory {
                 return raw.bindMemory(to: T.self, capacity: count)
             }
         }
-        raw = malloc(bytes)
-        guard let raw else { fatalError("state table: out of memory allocating \(bytes) bytes") }
+        guard posix_memalign(&raw, cacheLineSize, bytes) == 0, let raw else {
+            fatalError("state table: out of memory allocating \(bytes) bytes")
+        }
         return raw.bindMemory(to: T.self, capacity: max(1, count))
     }
 
