@@ -99,8 +99,20 @@ extension ReplicationEngine {
         let updateIndex = Self.updateActionIndex
         while budget > 0, bulkCursor.shard < table.shardCount {
             bulkScratch.removeAll(keepingCapacity: true)
-            let next = table.copyStates(
-                shard: bulkCursor.shard, from: bulkCursor.cursor, max: min(budget, 4096), into: &bulkScratch)
+            let batch = min(budget, Self.bulkBatchStates)
+            // Copied a slice per hold of a shard lock, sent a batch at a time (fewer frames
+            // cut short at the end of a batch).
+            while bulkScratch.count < batch, bulkCursor.shard < table.shardCount {
+                let next = table.copyStates(
+                    shard: bulkCursor.shard, from: bulkCursor.cursor,
+                    max: min(batch - bulkScratch.count, Self.bulkSliceStates), into: &bulkScratch)
+                if let next {
+                    bulkCursor.cursor = next
+                } else {
+                    bulkCursor = (bulkCursor.shard + 1, 0)
+                    status.bulk.shardsDone = bulkCursor.shard
+                }
+            }
             let copied = bulkScratch.count
             for index in 0..<copied {
                 bulkScratch[index].toWireTimes(now: stateNow)
@@ -112,12 +124,6 @@ extension ReplicationEngine {
             budget -= max(copied, 1)
             status.bulk.statesSent += UInt64(copied)
             counters[.bulkStatesSent] += UInt64(copied)
-            if let next {
-                bulkCursor.cursor = next
-            } else {
-                bulkCursor = (bulkCursor.shard + 1, 0)
-                status.bulk.shardsDone = bulkCursor.shard
-            }
         }
         if bulkCursor.shard >= table.shardCount {
             outbound.append(
@@ -134,6 +140,14 @@ extension ReplicationEngine {
     /// UPD's index in ``ReplicationCounters/actionNames`` (what ``PFSyncMessage/actionIndex`` gives a
     /// `.update` message).
     static let updateActionIndex = 3
+
+    /// States a bulk send copies out of the table per hold of a shard lock: 256 states are
+    /// 96 KiB, so a packet of that shard waits behind at most that copy (a hold used to
+    /// copy up to 4096 states, 1.5 MiB).
+    static let bulkSliceStates = 256
+
+    /// States a bulk send encodes into frames at a time (copied in slices).
+    static let bulkBatchStates = 4096
 }
 
 extension PFState {
