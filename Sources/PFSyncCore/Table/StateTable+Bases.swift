@@ -15,7 +15,7 @@ extension StateTable {
         guard shard >= 0, shard < shardCount else { return 0 }
         var cursor = DrainCursor()
         var handed = 0
-        while !cursor.done { handed += drainChunk(shard: shard, cursor: &cursor, body) }
+        while !cursor.done { handed += drainChunk(shard: shard, cursor: &cursor, limit: .max, body) }
         return handed
     }
 
@@ -23,17 +23,25 @@ extension StateTable {
     /// packet waiting for one shard's lock gets it as soon as the drain moves on to the
     /// next shard (a drain that went on with the same shard would take the lock straight
     /// back, before the waiting thread noticed it free). Each shard's own order holds.
+    ///
+    /// With a `limit`, the drain stops once it has handed over that many deltas (pending
+    /// deletes are always all handed over, so it may hand over more): the other changes
+    /// stay pending, still coalescing, and the next drain goes on where this one stopped,
+    /// so every changed state is reached in turn. A sender that may only send so much
+    /// (flow control) drains no more than it can send.
     @discardableResult
     public func drainAllChanges(
+        limit: Int = .max,
         withBases body: (StateDelta.Kind, UnsafePointer<PFState>, UnsafeMutablePointer<ReplicationBase>, UInt32) -> Void
     ) -> Int {
-        drainAllChanges(withBases: body, betweenChunks: nil)
+        drainAllChanges(limit: limit, withBases: body, betweenChunks: nil)
     }
 
-    /// ``drainAllChanges(withBases:)`` that also runs `betweenChunks` after each hold of a
-    /// shard lock, with no lock held, so that tests can change the table exactly where a
-    /// writer thread may: between two chunks of one drain.
+    /// ``drainAllChanges(limit:withBases:)`` that also runs `betweenChunks` after each hold
+    /// of a shard lock, with no lock held, so that tests can change the table exactly where
+    /// a writer thread may: between two chunks of one drain.
     func drainAllChanges(
+        limit: Int = .max,
         withBases body: (StateDelta.Kind, UnsafePointer<PFState>, UnsafeMutablePointer<ReplicationBase>, UInt32) -> Void,
         betweenChunks: ((_ shard: Int) -> Void)?
     ) -> Int {
@@ -43,7 +51,7 @@ extension StateTable {
             var open = shardCount
             while open > 0 {
                 for shard in 0..<shardCount where !cursors[shard].done {
-                    handed += drainChunk(shard: shard, cursor: &cursors[shard], body)
+                    handed += drainChunk(shard: shard, cursor: &cursors[shard], limit: max(0, limit - handed), body)
                     if cursors[shard].done { open -= 1 }
                     betweenChunks?(shard)
                 }
@@ -53,15 +61,19 @@ extension StateTable {
     }
 
     /// One hold of `shard`'s lock: the deletions queued so far, then up to ``drainChunk``
-    /// of the slots that were listed when the drain of the shard began.
+    /// (and up to `limit` deltas in all) of the slots that were listed when the drain of
+    /// the shard began. A drain that reaches its limit first ends there: the slots it has
+    /// handed over are remembered (``IDShardStorage/drainedPrefix``) and skipped next time.
     private func drainChunk(
-        shard: Int, cursor: inout DrainCursor,
+        shard: Int, cursor: inout DrainCursor, limit: Int,
         _ body: (StateDelta.Kind, UnsafePointer<PFState>, UnsafeMutablePointer<ReplicationBase>, UInt32) -> Void
     ) -> Int {
         let target = idShards[shard]
         return target.storage.withLock { storage -> Int in
             if cursor.end < 0 {
                 cursor.end = storage.changedSlots.count
+                cursor.next = min(storage.drainedPrefix, cursor.end)
+                cursor.first = cursor.next
                 target.urgent.store(false, ordering: .relaxed)
             }
             // Deletions first, every round: a slot freed and reused by a new state is
@@ -81,13 +93,15 @@ extension StateTable {
             // The changed slots are scattered over the slab: their lines are prefetched a
             // few slots ahead so that the misses overlap.
             let ahead = 6
-            if cursor.next == 0 {
-                for index in 0..<min(ahead, end) { Self.prefetchSlot(Int(slots[index]), in: slab) }
+            if cursor.next == cursor.first {
+                for index in cursor.next..<min(cursor.next + ahead, end) { Self.prefetchSlot(Int(slots[index]), in: slab) }
             }
             var drained = 0
-            for index in cursor.next..<stop {
+            var index = cursor.next
+            while index < stop && handed + drained < limit {
                 if index + ahead < end { Self.prefetchSlot(Int(slots[index + ahead]), in: slab) }
                 let slot = Int(slots[index])
+                index += 1
                 let meta = slab.meta + slot
                 meta.pointee.isListed = false
                 guard meta.pointee.isLive, meta.pointee.pending != .none else { continue }
@@ -98,9 +112,13 @@ extension StateTable {
                 drained += 1
             }
             storage.pendingSlots &-= drained
-            cursor.next = stop
-            if stop >= end {
+            cursor.next = index
+            if index >= end {
                 storage.changedSlots.removeFirst(end)
+                storage.drainedPrefix = 0
+                cursor.done = true
+            } else if handed + drained >= limit {
+                storage.drainedPrefix = index
                 cursor.done = true
             }
             return handed + drained
@@ -143,6 +161,8 @@ extension StateTable {
 struct DrainCursor {
     /// The next listed slot to look at.
     var next = 0
+    /// Where this drain began (after what an earlier, limited drain handed over).
+    var first = 0
     /// How many slots were listed when the drain began (-1: not begun).
     var end = -1
     /// All of them handed over.

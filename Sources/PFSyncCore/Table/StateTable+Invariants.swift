@@ -6,7 +6,9 @@ extension StateTable {
     ///
     /// Checked: each shard's live-slot count equals its id-index count; every live state is
     /// in the right shard and its id maps to its slot; every lookup key of every state maps
-    /// to the state's id; the key indexes hold no other entries; pending counters match.
+    /// to the state's id; the key indexes hold no other entries; pending counters match;
+    /// every state with a pending change is listed where the next drain will reach it
+    /// (after the prefix a limited drain already handed over).
     func invariantViolations() -> [String] {
         var problems: [String] = []
         var expectedKeys = 0
@@ -14,6 +16,13 @@ extension StateTable {
             let states: [PFState] = shard.storage.withLock { storage in
                 var live: [PFState] = []
                 var pending = 0
+                var waiting = Set<Int32>()
+                if storage.drainedPrefix > storage.changedSlots.count {
+                    problems.append("shard \(shardNumber): drained prefix \(storage.drainedPrefix) past the list")
+                }
+                for index in min(storage.drainedPrefix, storage.changedSlots.count)..<storage.changedSlots.count {
+                    waiting.insert(storage.changedSlots.base[index])
+                }
                 for slot in 0..<storage.slab.highWater where storage.slab.meta[slot].isLive {
                     let state = storage.slab.states[slot]
                     live.append(state)
@@ -24,7 +33,12 @@ extension StateTable {
                     if shardIndex(hash) != shardNumber {
                         problems.append("shard \(shardNumber): \(state.identity) in the wrong shard")
                     }
-                    if storage.slab.meta[slot].pending != .none { pending += 1 }
+                    if storage.slab.meta[slot].pending != .none {
+                        pending += 1
+                        if !storage.slab.meta[slot].isListed || !waiting.contains(Int32(slot)) {
+                            problems.append("shard \(shardNumber): \(state.identity) has a pending change no drain will reach")
+                        }
+                    }
                 }
                 if live.count != storage.slab.liveCount || live.count != storage.index.count {
                     problems.append(

@@ -19,6 +19,10 @@ struct IDShardStorage: ~Copyable, @unchecked Sendable {
     @usableFromInline var deletions: TrivialBuffer<StateDelta>
     /// Live slots whose pending change is not `.none`.
     @usableFromInline var pendingSlots: Int
+    /// Entries at the front of ``changedSlots`` that a drain stopped by its limit already
+    /// handed over: the next drain goes on after them (they leave the list when a drain
+    /// reaches its end, so a limited drain costs no shifting of the rest).
+    @usableFromInline var drainedPrefix: Int
     /// Changes after which a state's pending delta is urgent.
     @usableFromInline let maxUpdates: UInt32
 
@@ -28,6 +32,7 @@ struct IDShardStorage: ~Copyable, @unchecked Sendable {
         changedSlots = TrivialBuffer(capacity: 64)
         deletions = TrivialBuffer(capacity: 16)
         pendingSlots = 0
+        drainedPrefix = 0
         self.maxUpdates = maxUpdates
     }
 
