@@ -95,7 +95,10 @@ extension ReplicationEngine {
     func continueBulkSend(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) {
         guard status.bulk.sending else { return }
         sendOutbound(nowNanos: nowNanos, send: send)
-        var budget = config.bulkStatesPerTick
+        // Within the flow control's room, like live changes (which went first this tick).
+        let room = sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
+        guard room > 0 else { return }
+        var budget = min(config.bulkStatesPerTick, bulkStatesPerFrame.items(inFrames: room))
         let updateIndex = Self.updateActionIndex
         while budget > 0, bulkCursor.shard < table.shardCount {
             bulkScratch.removeAll(keepingCapacity: true)
@@ -117,10 +120,11 @@ extension ReplicationEngine {
             for index in 0..<copied {
                 bulkScratch[index].toWireTimes(now: stateNow)
             }
-            sendFrames(
+            let frames = sendFrames(
                 count: copied, nowNanos: nowNanos, send: send,
                 append: { writer, index in writer.appendFullState(self.bulkScratch[index], insert: false) },
                 countSent: { range in self.counters.countAction(updateIndex, incoming: false, UInt64(range.count)) })
+            bulkStatesPerFrame.record(items: copied, frames: frames)
             budget -= max(copied, 1)
             status.bulk.statesSent += UInt64(copied)
             counters[.bulkStatesSent] += UInt64(copied)

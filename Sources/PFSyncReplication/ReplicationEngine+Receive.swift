@@ -97,8 +97,7 @@ extension ReplicationEngine {
     private func receiveAck(_ frame: SyncOpenedFrame, nowNanos: UInt64) {
         counters[.acksReceived] += 1
         guard decodeRanges(frame), let last = rangesScratch.last?.upperBound, last < nextSequence else { return }
-        peerAckedThrough = max(peerAckedThrough ?? 0, last)
-        lastAckReceivedNanos = nowNanos
+        sendWindow.acknowledged(through: last, nowNanos: nowNanos)
         let sent = sentAt[Int(last % UInt64(sentAt.count))]
         if sent > 0, nowNanos >= sent, last &+ UInt64(sentAt.count) >= nextSequence {
             lagSamples.record(microseconds: (nowNanos - sent) / 1000)
@@ -165,8 +164,14 @@ extension ReplicationEngine {
             count(error.counter)
             return
         }
-        // A (re)started peer has acknowledged nothing of ours yet, and holds no delta base.
-        peerAckedThrough = nil
+        // A restarted peer (a new epoch) holds nothing of what was in flight to it. (Its
+        // first HELLO does not reset the window: what was sent since it came up may be
+        // in its socket buffer, and its ACKs will say.)
+        if let known = windowPeerEpoch, known != frame.header.epoch {
+            sendWindow.peerStarted(afterSequence: nextSequence - 1, nowNanos: nowNanos)
+        }
+        windowPeerEpoch = frame.header.epoch
+        // A (re)started peer holds no delta base.
         peerTakesDeltas = hello.features.contains(.deltaUpdates)
         invalidateBases()
         if hello.options.contains(.bulkRequest) {

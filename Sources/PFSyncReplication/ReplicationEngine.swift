@@ -55,9 +55,13 @@ public final class ReplicationEngine {
     var deliveredSinceAck = 0
     var ackedThrough: UInt64 = 0
     var lastNackNanos: UInt64 = 0
-    /// The highest DATA sequence the peer acknowledged (nil: no ACK yet from this peer).
-    var peerAckedThrough: UInt64?
-    var lastAckReceivedNanos: UInt64 = 0
+    /// Flow control: DATA frames in flight to the peer (see ``EngineConfig/maxFramesInFlight``).
+    var sendWindow: SendWindow
+    /// The peer epoch the window counts for (a HELLO with another one is a restart).
+    var windowPeerEpoch: UInt32?
+    /// Changes per DATA frame of recent flushes, and states per frame of the bulk.
+    var changesPerFrame = ItemsPerFrame(initial: 16)
+    var bulkStatesPerFrame = ItemsPerFrame(initial: 16)
     var lastKeepaliveNanos: UInt64 = 0
     var lastBulkRequestNanos: UInt64 = 0
     var bulkStartedNanos: UInt64 = 0
@@ -92,6 +96,7 @@ public final class ReplicationEngine {
         sentAt = [UInt64](repeating: 0, count: config.resendFrames)
         resentAt = [UInt64](repeating: 0, count: max(1, config.resendFrames))
         rawTarget = sealer.maxUncompressedPayload
+        sendWindow = SendWindow(limit: config.maxFramesInFlight, silenceNanos: config.peerTimeoutNanos)
         status.bulk.shardCount = table.shardCount
     }
 
@@ -103,6 +108,7 @@ public final class ReplicationEngine {
 
     /// Starts replication: says HELLO, and asks for a bulk update if configured to.
     public func start(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
+        sendWindow.peerStarted(afterSequence: nextSequence - 1, nowNanos: nowNanos)
         if config.requestBulkOnStart {
             requestBulk(nowNanos: nowNanos, send: send)
         } else {
@@ -112,10 +118,26 @@ public final class ReplicationEngine {
     }
 
     /// Sends every pending change of the table (coalesced per state since the last flush),
-    /// and whatever else is queued. `stateNow` is the table's clock (seconds) used to turn
-    /// absolute expiry times into the wire's relative ones.
+    /// and whatever else is queued, whatever the flow control says (a node that stops sends
+    /// what it has). `stateNow` is the table's clock (seconds) used to turn absolute expiry
+    /// times into the wire's relative ones. Returns the frames sent.
     @discardableResult
     public func flush(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
+        flush(limit: .max, nowNanos: nowNanos, stateNow: stateNow, send: send)
+    }
+
+    /// Sends as many pending changes as the flow control lets out now (about as many
+    /// frames as may still be in flight); the others stay in the table, coalescing, for the
+    /// next flush. Returns the frames sent.
+    @discardableResult
+    public func flushWithinWindow(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
+        let room = sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
+        guard room > 0 else { return sendOutbound(nowNanos: nowNanos, send: send) }
+        return flush(limit: changesPerFrame.items(inFrames: room), nowNanos: nowNanos, stateNow: stateNow, send: send)
+    }
+
+    /// Drains at most `limit` changes (deletes always all) and sends them with what is queued.
+    private func flush(limit: Int, nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
         // Updates become delta updates (or UPD_CC) straight from the table's slot (no copy
         // of the full state); inserts and deletes go through message(for:). Deletions go first: shards are by
         // state id, so a flow's old state (deleted) and its new one (a reused port) may sit
@@ -125,7 +147,7 @@ public final class ReplicationEngine {
         // The delta arena is a local for the drain: no exclusivity check per update.
         var deltas = OutgoingDeltas()
         swap(&deltas, &outgoingDeltas)
-        table.drainAllChanges(withBases: { kind, state, base, changes in
+        let drained = table.drainAllChanges(limit: limit, withBases: { kind, state, base, changes in
             switch kind {
             case .update:
                 if deltasOn && base.pointee.isValid(in: epoch) {
@@ -148,7 +170,9 @@ public final class ReplicationEngine {
         swap(&deltas, &outgoingDeltas)
         outbound.append(contentsOf: laterScratch)
         laterScratch.removeAll(keepingCapacity: true)
-        return sendOutbound(nowNanos: nowNanos, send: send)
+        let frames = sendOutbound(nowNanos: nowNanos, send: send)
+        changesPerFrame.record(items: drained, frames: frames)
+        return frames
     }
 
     /// Periodic work: keepalives, ACKs, NACKs, giving up old gaps, bulk pacing and retries.
@@ -164,14 +188,13 @@ public final class ReplicationEngine {
         // it needs no "anything pending?" pass (which would lock every shard again).
         // With too many frames unacknowledged, changes stay in the table and coalesce.
         startDueBulkAnswer(stateNow: stateNow)
-        if sendWindowOpen(nowNanos: nowNanos) {
-            flush(nowNanos: nowNanos, stateNow: stateNow, send: send)
-            continueBulkSend(nowNanos: nowNanos, stateNow: stateNow, send: send)
-        } else {
-            sendOutbound(nowNanos: nowNanos, send: send)
-        }
+        flushWithinWindow(nowNanos: nowNanos, stateNow: stateNow, send: send)
+        continueBulkSend(nowNanos: nowNanos, stateNow: stateNow, send: send)
         retryBulkRequest(nowNanos: nowNanos, send: send)
         repairGaps(nowNanos: nowNanos, stateNow: stateNow, send: send)
+        // What was delivered since the last ACK is acknowledged every tick: the peer's
+        // flow control waits for it.
+        if deliveredSinceAck > 0 { sendAck(send: send) }
         if nowNanos &- lastKeepaliveNanos >= config.keepaliveNanos {
             lastKeepaliveNanos = nowNanos
             sendKeepalive(send: send)
@@ -181,18 +204,6 @@ public final class ReplicationEngine {
             status.peerAlive = nowNanos &- last < config.peerTimeoutNanos
         }
         publish()
-    }
-
-    /// Flow control: false while more than ``EngineConfig/maxFramesInFlight`` DATA frames
-    /// wait for the peer's ACK. A peer silent for ``EngineConfig/peerTimeoutNanos`` (gone,
-    /// restarted, or not acknowledging) reopens the window.
-    func sendWindowOpen(nowNanos: UInt64) -> Bool {
-        guard config.maxFramesInFlight > 0, let acked = peerAckedThrough else { return true }
-        if nowNanos &- lastAckReceivedNanos >= config.peerTimeoutNanos {
-            peerAckedThrough = nil
-            return true
-        }
-        return (nextSequence &- 1) &- acked < config.maxFramesInFlight
     }
 
     /// Publishes the counters to ``stats``.

@@ -90,6 +90,14 @@ public final class SyncChannelHandler: ChannelInboundHandler {
         flushIfNeeded()
     }
 
+    /// Sends pending changes now, as many as the flow control lets out (a deferred packet's
+    /// INS, without waiting for the tick).
+    public func flushWithinWindow() {
+        engine.flushWithinWindow(nowNanos: DaemonClock.monotonicNanos(), stateNow: wallSeconds()) { emit($0) }
+        releaseHeld()
+        flushIfNeeded()
+    }
+
     /// A copy of the engine's counters and status.
     public func snapshot() -> EngineSnapshot {
         EngineSnapshot(

@@ -56,7 +56,7 @@ public final class SyncTransport: Service, Sendable {
     /// Asks the engine to send pending changes now instead of at the next tick (pfsync's
     /// deferral pushes a new state's INS at once). Callable from any thread.
     public func flushNow() {
-        ready.futureResult.whenSuccess { bound in bound.value.flushPending() }
+        ready.futureResult.whenSuccess { bound in bound.value.flushWithinWindow() }
     }
 
     public func run() async throws {
@@ -69,11 +69,19 @@ public final class SyncTransport: Service, Sendable {
         }
         logger.info("sync socket up", metadata: ["local": "\(SyncEndpoints.text(endpoints.bind))", "peer": "\(SyncEndpoints.text(endpoints.destination))"])
         let interval = Self.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
-        let (engineConfig, table, key, stats, endpoints, testing, ready) = (
-            self.engineConfig, self.table, self.key, self.stats, self.endpoints, self.testing, self.ready
+        var engineConfig = self.engineConfig
+        if let receiveBuffer = try? await channel.getOption(.socketOption(.so_rcvbuf)).get() {
+            engineConfig.maxFramesInFlight = ReceiveBufferWindow.framesInFlight(
+                configured: engineConfig.maxFramesInFlight, receiveBufferBytes: Int(receiveBuffer),
+                maxDatagramSize: engineConfig.maxDatagramSize)
+            logger.info(
+                "flow control", metadata: ["receive_buffer_bytes": "\(receiveBuffer)", "frames_in_flight": "\(engineConfig.maxFramesInFlight)"])
+        }
+        let (config, table, key, stats, endpoints, testing, ready) = (
+            engineConfig, self.table, self.key, self.stats, self.endpoints, self.testing, self.ready
         )
         let task = try await channel.eventLoop.submit { () throws -> RepeatedTask in
-            let engine = ReplicationEngine(config: engineConfig, table: table, key: key, stats: stats)
+            let engine = ReplicationEngine(config: config, table: table, key: key, stats: stats)
             let handler = SyncChannelHandler(engine: engine, endpoints: endpoints, faults: FaultInjector(settings: testing))
             try channel.pipeline.syncOperations.addHandler(handler)
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)

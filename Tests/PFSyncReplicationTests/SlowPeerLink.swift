@@ -1,0 +1,96 @@
+import PFSyncCore
+@testable import PFSyncReplication
+
+/// A primary and a backup joined like two daemons on one link, where the backup is the
+/// slow side: what the primary sends waits in the backup's socket buffer (room for
+/// `bufferFrames` datagrams; more are dropped, as the kernel drops them), and the backup
+/// reads at most `framesPerTick` datagrams per tick. What the backup sends arrives at once.
+/// A writer changes `updatesPerTick` random states of the primary's table each tick.
+final class SlowPeerLink {
+    let primary: ReplicationEngine
+    let backup: ReplicationEngine
+    let bufferFrames: Int
+    let framesPerTick: Int
+    var now: UInt64 = 1_000_000
+    let stateNow: UInt32 = 1000
+    private var socketBuffer: [[UInt8]] = []
+    private var toPrimary: [[UInt8]] = []
+    private var random = SplitMix(seed: 77)
+    /// Datagrams the backup's full socket buffer dropped.
+    private(set) var dropped = 0
+    /// The most datagrams its socket buffer ever held.
+    private(set) var deepest = 0
+    /// Table changes the writer made.
+    private(set) var written = 0
+
+    init(states: Int, maxFramesInFlight: UInt64, bufferFrames: Int, framesPerTick: Int) {
+        self.bufferFrames = bufferFrames
+        self.framesPerTick = framesPerTick
+        var primaryConfig = EngineConfig(nodeID: 1, epoch: 10)
+        primaryConfig.requestBulkOnStart = false
+        primaryConfig.maxFramesInFlight = maxFramesInFlight
+        primaryConfig.gapTimeoutNanos = 200_000_000
+        var backupConfig = EngineConfig(nodeID: 2, epoch: 20)
+        backupConfig.gapTimeoutNanos = 200_000_000
+        primary = ReplicationEngine(config: primaryConfig, table: StateTable(shardCount: 4), key: EngineSimulationTests.key)
+        backup = ReplicationEngine(config: backupConfig, table: StateTable(shardCount: 4), key: EngineSimulationTests.key)
+        for index in 0..<states {
+            primary.table.insert(EngineSimulationTests.state(index, random: &random), recordChange: true)
+        }
+        primary.start(nowNanos: now) { self.toBackup($0) }
+        backup.start(nowNanos: now) { self.toPrimary.append(Array($0)) }
+    }
+
+    private func toBackup(_ bytes: UnsafeRawBufferPointer) {
+        guard socketBuffer.count < bufferFrames else {
+            dropped += 1
+            return
+        }
+        socketBuffer.append(Array(bytes))
+        deepest = max(deepest, socketBuffer.count)
+    }
+
+    /// Runs `ticks` ticks of 2 ms, the writer changing `updatesPerTick` states in each.
+    func run(ticks: Int, updatesPerTick: Int) {
+        let states = primary.table.count
+        for _ in 0..<ticks {
+            now += 2_000_000
+            for _ in 0..<updatesPerTick {
+                let index = Int(random.next() % UInt64(states))
+                let id = StateID(id: UInt64(index) << 16 | 0xAB, creatorID: 1)
+                if primary.table.update(id, { $0.packets.forward &+= 1 }) != nil { written += 1 }
+            }
+            primary.tick(nowNanos: now, stateNow: stateNow) { self.toBackup($0) }
+            let reading = min(framesPerTick, socketBuffer.count)
+            for frame in socketBuffer.prefix(reading) {
+                frame.withUnsafeBytes {
+                    backup.receive($0, nowNanos: now, stateNow: stateNow) { self.toPrimary.append(Array($0)) }
+                }
+            }
+            socketBuffer.removeFirst(reading)
+            backup.tick(nowNanos: now, stateNow: stateNow) { self.toPrimary.append(Array($0)) }
+            while !toPrimary.isEmpty {
+                let answers = toPrimary
+                toPrimary = []
+                for frame in answers {
+                    frame.withUnsafeBytes {
+                        primary.receive($0, nowNanos: now, stateNow: stateNow) { self.toBackup($0) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// States whose forward packet count differs between the two tables (or that the
+    /// backup lacks).
+    func differences() -> Int {
+        var differing = 0
+        for state in primary.table.allStates() {
+            guard let copy = backup.table.state(for: state.identity), copy.packets == state.packets else {
+                differing += 1
+                continue
+            }
+        }
+        return differing + max(0, backup.table.count - primary.table.count)
+    }
+}
