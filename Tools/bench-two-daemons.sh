@@ -142,6 +142,13 @@ wait_for() {
 
 table_has() { [ "$(query status "$1" | jq '.table.states')" -ge "$2" ]; }
 bulk_done() { [ "$(query status "$1" | jq -r '.bulk.incoming')" = done ]; }
+# No bulk update is being sent or received by NAME.
+bulk_idle() {
+    query status "$1" | jq -e '.bulk.sending == false and (.bulk.incoming | IN("requested", "receiving") | not)' > /dev/null
+}
+bulks_settled_twice() {
+    bulk_idle primary && bulk_idle backup && sleep 1 && bulk_idle primary && bulk_idle backup
+}
 
 run_updates() {
     local p_port b_port
@@ -153,7 +160,10 @@ synthetic_rate = $rate"
     start backup; local backup=$started_pid
     start primary; local primary=$started_pid
     wait_for 120 table_has backup "$states" || { echo "inserts did not reach the backup" >&2; exit 1; }
-    sleep 0.5
+    # Both nodes ask for a bulk update when they start, and the backup repeats its request
+    # every second until answered: the window starts once no bulk runs either way (checked
+    # twice, a second apart), or the bulks' full states would be counted as update work.
+    wait_for 60 bulks_settled_twice || { echo "the start-up bulk updates did not end" >&2; exit 1; }
     local t0 s0 p0 b0 cp0 cb0 cw0 t1 s1 p1 b1 cp1 cb1 cw1
     s0=$(query stats backup); p0=$(query status primary); b0=$(query stats primary)
     cp0=$(cpu_ticks "$primary"); cb0=$(cpu_ticks "$backup"); cw0=$(writer_ticks "$primary"); t0=$(now)
