@@ -3,7 +3,7 @@
 # loopback UDP (BENCHMARKS.md, "Replication"). Prints one JSON object per scenario.
 #
 #   swift build -c release --product pfsyncd            # first
-#   Tools/bench-two-daemons.sh [updates|bulk|bulk-loss|all]   # default: all
+#   Tools/bench-two-daemons.sh [updates|bulk|bulk-loss|catchup|all]   # default: all
 #
 # Environment (all optional):
 #   PFSYNCD       the release binary (default: .build/release/pfsyncd beside this script)
@@ -14,6 +14,9 @@
 #   WINDOW        seconds the update run is sampled over (default 5)
 #   BULK_STATES   states of the bulk runs (default 1000000)
 #   LOSS          drop_percent of the primary in the bulk-loss run (default 5)
+#   CATCHUP_STATES, CATCHUP_RATE, CATCHUP_SECONDS
+#                 the catchup run: states and updates/s of the primary's writer from its
+#                 start, and how long the backup is watched (default 1000000, 1500000, 20)
 #   FLUSH_MS      sync.flush_interval_ms (default 2)
 #   NICE          run the daemons at this nice value (e.g. -10 on a machine busy with builds)
 #   POLL          seconds between status polls while waiting (default 0.5)
@@ -31,6 +34,11 @@
 #     what replication itself costs, as conntrackd's figure leaves out the kernel's
 #     conntrack work;
 #     wire_bytes_per_update = UDP payload bytes the primary sent / updates applied.
+#   catchup: a backup slower than the load (a big table, updated from the start): seconds
+#     until the backup holds every state (null: never in the run), and over the whole run
+#     the backup's lost frames and resyncs, the primary's retransmissions, and the UDP
+#     datagrams the kernel dropped for want of receive buffer (RcvbufErrors in
+#     /proc/net/snmp, the whole machine's: run it on an idle one).
 #   bulk: duration_ms = the backup's own bulk clock (bulk request sent -> BUS END
 #     received, `status` bulk.last_duration_ms); states_per_s = states / that;
 #     wire_bytes_per_state = the primary's UDP payload bytes during the bulk / states.
@@ -233,10 +241,40 @@ $faults"
            bulk_requests_received: $b1.bulk.requests_received}'
 }
 
+run_catchup() {
+    local p_port b_port n="${CATCHUP_STATES:-1000000}" seconds="${CATCHUP_SECONDS:-20}"
+    p_port=$(free_port); b_port=$(free_port)
+    write_config backup 2 "$b_port" "$p_port" ""
+    write_config primary 1 "$p_port" "$b_port" "synthetic_states = $n
+synthetic_updates = 100000000000
+synthetic_rate = ${CATCHUP_RATE:-1500000}"
+    local drops0 full=null t0 second
+    drops0=$(awk '/^Udp:/ { n++ } /^Udp:/ && n == 2 { print $6 }' /proc/net/snmp)
+    start backup; local backup=$started_pid
+    start primary; local primary=$started_pid
+    t0=$(now)
+    for second in $(seq 1 "$seconds"); do
+        sleep 1
+        if [ "$full" = null ] && table_has backup "$n"; then full=$(echo "$(now) - $t0" | bc); fi
+    done
+    local s1 b1 drops1
+    s1=$(query stats backup); b1=$(query stats primary)
+    drops1=$(awk '/^Udp:/ { n++ } /^Udp:/ && n == 2 { print $6 }' /proc/net/snmp)
+    stop "$primary"; stop "$backup"
+    jq -n --argjson s1 "$s1" --argjson b1 "$b1" --argjson n "$n" --argjson full "$full" \
+        --argjson seconds "$seconds" --argjson drops "$((drops1 - drops0))" '
+        {scenario: "catchup", states: $n, seconds: $seconds,
+         backup_full_after_s: (if $full == null then null else ($full * 10 | round / 10) end),
+         backup_states: $s1.table.states, backup_updated: $s1.table.updated,
+         lost: $s1.reliability.lost, resyncs: ($s1.reliability.resyncs + $b1.reliability.resyncs),
+         retransmitted: $b1.reliability.retransmitted, kernel_receive_drops: $drops}'
+}
+
 case "${1:-all}" in
 updates) run_updates ;;
 bulk) run_bulk bulk 0 ;;
 bulk-loss) run_bulk bulk-loss "$loss" ;;
+catchup) run_catchup ;;
 all) run_updates; run_bulk bulk 0; run_bulk bulk-loss "$loss" ;;
-*) echo "usage: $0 [updates|bulk|bulk-loss|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [updates|bulk|bulk-loss|catchup|all]" >&2; exit 2 ;;
 esac
