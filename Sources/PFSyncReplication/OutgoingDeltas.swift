@@ -18,9 +18,21 @@ struct OutgoingDeltas {
     var heads: [Head] = []
     var bodies: [UInt8] = []
     var bodyUsed = 0
+    /// Records before this one are sent (the flow control held back the others).
+    var firstUnsent = 0
 
     var count: Int { heads.count }
     var isEmpty: Bool { heads.isEmpty }
+    /// Records not sent yet.
+    var unsentCount: Int { heads.count - firstUnsent }
+    var hasUnsent: Bool { firstUnsent < heads.count }
+
+    /// The same records, the first unsent one at `index`.
+    func unsent(from index: Int) -> OutgoingDeltas {
+        var copy = self
+        copy.firstUnsent = index
+        return copy
+    }
 
     /// Encodes the change of `state` since `base` (and moves the base on).
     mutating func append(state: UnsafePointer<PFState>, base: UnsafeMutablePointer<ReplicationBase>, expire: UInt32) {
@@ -41,5 +53,6 @@ struct OutgoingDeltas {
     mutating func removeAll() {
         heads.removeAll(keepingCapacity: true)
         bodyUsed = 0
+        firstUnsent = 0
     }
 }

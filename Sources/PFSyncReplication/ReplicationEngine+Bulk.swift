@@ -84,6 +84,8 @@ extension ReplicationEngine {
         status.bulk.statesSent = 0
         status.bulk.shardsDone = 0
         bulkCursor = (0, 0)
+        bulkScratch.removeAll(keepingCapacity: true)
+        bulkScratchSent = 0
         bulkSendStartedSeconds = stateNow
         outbound.append(.bulkStatus(BulkStatus(creatorID: config.nodeID, endTime: 0, status: BulkStatus.start)))
     }
@@ -91,17 +93,18 @@ extension ReplicationEngine {
     /// Sends the next slices of a running bulk (bounded per tick so live updates go on).
     /// States are copied out of the table a slice at a time and encoded straight into the
     /// frames (no message box per state); what was queued before (BUS START, live
-    /// changes) goes out first, BUS END after the last state.
+    /// changes) goes out first, BUS END after the last state. All within the flow
+    /// control's room: copied states the window holds back wait for the next tick.
     func continueBulkSend(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) {
         guard status.bulk.sending else { return }
         sendOutbound(nowNanos: nowNanos, send: send)
-        // Within the flow control's room, like live changes (which went first this tick).
-        let room = sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
-        guard room > 0 else { return }
-        var budget = min(config.bulkStatesPerTick, bulkStatesPerFrame.items(inFrames: room))
-        let updateIndex = Self.updateActionIndex
+        guard !hasQueued, sendBulkScratch(nowNanos: nowNanos, send: send) else { return }
+        var budget = min(
+            config.bulkStatesPerTick,
+            bulkStatesPerFrame.items(inFrames: sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)))
         while budget > 0, bulkCursor.shard < table.shardCount {
             bulkScratch.removeAll(keepingCapacity: true)
+            bulkScratchSent = 0
             let batch = min(budget, Self.bulkBatchStates)
             // Copied a slice per hold of a shard lock, sent a batch at a time (fewer frames
             // cut short at the end of a batch).
@@ -116,18 +119,11 @@ extension ReplicationEngine {
                     status.bulk.shardsDone = bulkCursor.shard
                 }
             }
-            let copied = bulkScratch.count
-            for index in 0..<copied {
+            for index in bulkScratch.indices {
                 bulkScratch[index].toWireTimes(now: stateNow)
             }
-            let frames = sendFrames(
-                count: copied, nowNanos: nowNanos, send: send,
-                append: { writer, index in writer.appendFullState(self.bulkScratch[index], insert: false) },
-                countSent: { range in self.counters.countAction(updateIndex, incoming: false, UInt64(range.count)) })
-            bulkStatesPerFrame.record(items: copied, frames: frames)
-            budget -= max(copied, 1)
-            status.bulk.statesSent += UInt64(copied)
-            counters[.bulkStatesSent] += UInt64(copied)
+            budget -= max(bulkScratch.count, 1)
+            guard sendBulkScratch(nowNanos: nowNanos, send: send) else { return }
         }
         if bulkCursor.shard >= table.shardCount {
             outbound.append(
@@ -137,6 +133,26 @@ extension ReplicationEngine {
             status.bulk.sending = false
         }
         sendOutbound(nowNanos: nowNanos, send: send)
+    }
+
+    /// Sends the copied bulk states not sent yet, as many frames as the window lets out.
+    /// Returns true when none is left.
+    private func sendBulkScratch(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        guard bulkScratchSent < bulkScratch.count else { return true }
+        let room = sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
+        guard room > 0 else { return false }
+        let updateIndex = Self.updateActionIndex
+        let first = bulkScratchSent
+        let sent = sendFrames(
+            items: first..<bulkScratch.count, nowNanos: nowNanos, maxFrames: room, send: send,
+            append: { writer, index in writer.appendFullState(self.bulkScratch[index], insert: false) },
+            countSent: { range in self.counters.countAction(updateIndex, incoming: false, UInt64(range.count)) })
+        let states = sent.itemsEnd - first
+        bulkStatesPerFrame.record(items: states, frames: sent.frames)
+        bulkScratchSent = sent.itemsEnd
+        status.bulk.statesSent += UInt64(states)
+        counters[.bulkStatesSent] += UInt64(states)
+        return bulkScratchSent >= bulkScratch.count
     }
 }
 

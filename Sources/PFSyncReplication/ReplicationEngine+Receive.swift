@@ -164,11 +164,14 @@ extension ReplicationEngine {
             count(error.counter)
             return
         }
-        // A restarted peer (a new epoch) holds nothing of what was in flight to it. (Its
-        // first HELLO does not reset the window: what was sent since it came up may be
-        // in its socket buffer, and its ACKs will say.)
-        if let known = windowPeerEpoch, known != frame.header.epoch {
-            sendWindow.peerStarted(afterSequence: nextSequence - 1, nowNanos: nowNanos)
+        // A peer that restarted (a new epoch), or that we hear for the first time or after
+        // a silence, holds nothing of what was sent to it before it came up: the window
+        // counts again from the frames sent in the last moments, which may be waiting in
+        // its socket buffer. (A peer we were in touch with keeps its window: this HELLO
+        // may answer ours.)
+        if windowPeerEpoch != frame.header.epoch || sendWindow.isSilent(nowNanos: nowNanos) {
+            let recent = nowNanos > Self.recentSendNanos ? nowNanos - Self.recentSendNanos : 0
+            sendWindow.peerStarted(afterSequence: lastSequenceSent(before: recent), nowNanos: nowNanos)
         }
         windowPeerEpoch = frame.header.epoch
         // A (re)started peer holds no delta base.

@@ -30,50 +30,93 @@ extension ReplicationEngine {
         return update
     }
 
-    /// Frames and sends every queued message. Each frame holds as many messages as fit
-    /// the datagram after compression: the raw target adapts to the ratio seen.
+    /// True when messages or delta updates wait to be framed (the flow control held them).
+    var hasQueued: Bool { !outbound.isEmpty || outgoingDeltas.hasUnsent }
+
+    /// Frames and sends the queued messages, then the queued delta updates, as many frames
+    /// as the flow control lets out (`maxFrames`: how many at most; nil asks the window);
+    /// what does not go stays queued, in order, for the next call. Each frame holds as
+    /// many messages as fit the datagram after compression: the raw target adapts to the
+    /// ratio seen. Returns the frames sent.
     @discardableResult
-    func sendOutbound(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) -> Int {
+    func sendOutbound(nowNanos: UInt64, maxFrames: Int? = nil, send: (UnsafeRawBufferPointer) -> Void) -> Int {
         // The queue is taken out first, so that a `send` leading back into this engine
         // queues and sends its own messages without disturbing these. Its storage is
         // handed back afterwards: no allocation in steady state.
+        guard hasQueued else { return 0 }
+        let room = maxFrames ?? sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
+        guard room > 0 else { return 0 }
         var batch: [PFSyncMessage] = []
         swap(&batch, &outbound)
         var deltaBatch = OutgoingDeltas()
         swap(&deltaBatch, &outgoingDeltas)
-        defer {
-            deltaBatch.removeAll()
-            if outgoingDeltas.isEmpty { swap(&deltaBatch, &outgoingDeltas) }
-        }
-        let queued = batch.count + deltaBatch.count
-        let frames = sendFrames(
-            count: batch.count, deltas: deltaBatch, nowNanos: nowNanos, send: send,
+        let queued = batch.count + deltaBatch.unsentCount
+        var sent = sendFrames(
+            items: 0..<batch.count, deltas: deltaBatch, nowNanos: nowNanos, maxFrames: room, send: send,
             append: { writer, index in writer.append(batch[index]) },
             countSent: { range in
                 for index in range {
                     self.counters.countAction(batch[index].actionIndex, incoming: false)
                 }
             })
-        batch.removeAll(keepingCapacity: true)
-        if outbound.isEmpty { swap(&batch, &outbound) }
+        if !outbound.isEmpty || !outgoingDeltas.isEmpty {
+            // Something was queued from inside `send` (only a caller joining two engines
+            // directly can do that): this batch goes out whole, so nothing is reordered.
+            sent = sent.adding(sendFrames(
+                items: sent.itemsEnd..<batch.count, deltas: deltaBatch.unsent(from: sent.deltasEnd), nowNanos: nowNanos,
+                maxFrames: .max, send: send, append: { writer, index in writer.append(batch[index]) },
+                countSent: { range in
+                    for index in range { self.counters.countAction(batch[index].actionIndex, incoming: false) }
+                }))
+        }
+        // What the window held back goes back in front of the queue, in order.
+        if sent.itemsEnd < batch.count {
+            batch.removeFirst(sent.itemsEnd)
+            batch.append(contentsOf: outbound)
+            swap(&batch, &outbound)
+        } else {
+            batch.removeAll(keepingCapacity: true)
+            if outbound.isEmpty { swap(&batch, &outbound) }
+        }
+        if sent.deltasEnd < deltaBatch.count {
+            deltaBatch.firstUnsent = sent.deltasEnd
+        } else {
+            deltaBatch.removeAll()
+        }
+        if outgoingDeltas.isEmpty { swap(&deltaBatch, &outgoingDeltas) }
         counters[.queueMax] = max(counters[.queueMax], UInt64(queued))
-        return frames
+        return sent.frames
     }
 
-    /// Frames and sends `count` items in order: `append` adds item `index` to the writer
-    /// (false: it does not fit, or the writer cannot carry it), `countSent` counts the
-    /// actions of the items of one sent frame. Shared by the message queue and the bulk
-    /// sender (which appends states without boxing them in messages).
+    /// What ``sendFrames(items:deltas:nowNanos:maxFrames:send:append:countSent:)`` framed:
+    /// the frames sent, and where the items and the delta updates it got through end.
+    struct FramedItems {
+        var frames: Int
+        var itemsEnd: Int
+        var deltasEnd: Int
+
+        func adding(_ more: FramedItems) -> FramedItems {
+            FramedItems(frames: frames + more.frames, itemsEnd: more.itemsEnd, deltasEnd: more.deltasEnd)
+        }
+    }
+
+    /// Frames and sends `items` in order, then `deltas` from their first unsent one, in at
+    /// most `maxFrames` frames: `append` adds item `index` to the writer (false: it does
+    /// not fit, or the writer cannot carry it), `countSent` counts the actions of the items
+    /// of one sent frame. Shared by the message queue and the bulk sender (which appends
+    /// states without boxing them in messages).
     @inline(__always) @discardableResult
     func sendFrames(
-        count: Int, deltas: OutgoingDeltas = OutgoingDeltas(), nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void,
+        items: Range<Int>, deltas: OutgoingDeltas = OutgoingDeltas(), nowNanos: UInt64, maxFrames: Int = .max,
+        send: (UnsafeRawBufferPointer) -> Void,
         append: (inout PFSyncPacketWriter, Int) -> Bool, countSent: (Range<Int>) -> Void
-    ) -> Int {
+    ) -> FramedItems {
         var frames = 0
-        var start = 0
-        var deltaStart = 0
+        var start = items.lowerBound
+        let count = items.upperBound
+        var deltaStart = deltas.firstUnsent
         let minimumTarget = sealer.maxUncompressedPayload
-        while start < count || deltaStart < deltas.count {
+        while (start < count || deltaStart < deltas.count) && frames < maxFrames {
             writer.reset()
             var end = start
             while end < count, writer.length < rawTarget, append(&writer, end) {
@@ -131,7 +174,7 @@ extension ReplicationEngine {
             start = end
             deltaStart = deltaEnd
         }
-        return frames
+        return FramedItems(frames: frames, itemsEnd: start, deltasEnd: deltaStart)
     }
 
     /// Aims the next frame's raw size at what should compress to ~95% of the datagram.

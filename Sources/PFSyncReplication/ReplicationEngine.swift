@@ -44,6 +44,8 @@ public final class ReplicationEngine {
     /// frames for good, which makes every base invalid at once (never 0).
     var baseEpoch: UInt32 = 1
     var bulkScratch: [PFState] = []
+    /// The states of ``bulkScratch`` before this one are sent.
+    var bulkScratchSent = 0
     /// Full states of the payload being applied (decoded in place, applied in runs).
     var fullStateBatch: [PFState] = []
     var controlPayload: [UInt8] = []
@@ -123,21 +125,35 @@ public final class ReplicationEngine {
     /// times into the wire's relative ones. Returns the frames sent.
     @discardableResult
     public func flush(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
-        flush(limit: .max, nowNanos: nowNanos, stateNow: stateNow, send: send)
+        let queued = sendOutbound(nowNanos: nowNanos, maxFrames: .max, send: send)
+        return queued + flush(limit: .max, maxFrames: .max, nowNanos: nowNanos, stateNow: stateNow, send: send)
     }
 
-    /// Sends as many pending changes as the flow control lets out now (about as many
-    /// frames as may still be in flight); the others stay in the table, coalescing, for the
-    /// next flush. Returns the frames sent.
+    /// Sends as many pending changes as the flow control lets out now: what an earlier
+    /// flush framed but the window held back goes first; then changes are drained from the
+    /// table (about as many as the frames still allowed carry), framed, and sent as far as
+    /// the window allows. The others stay in the table, coalescing, for a later flush.
+    /// Returns the frames sent.
     @discardableResult
     public func flushWithinWindow(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
+        let queued = sendOutbound(nowNanos: nowNanos, send: send)
+        // A new drain only when the last one is all sent (one frame never mixes two drains:
+        // its messages go before its delta updates), and when no bulk state copied earlier
+        // waits (changes drained now must not reach the peer before an older copy).
+        guard !hasQueued, bulkScratchSent >= bulkScratch.count else { return queued }
         let room = sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
-        guard room > 0 else { return sendOutbound(nowNanos: nowNanos, send: send) }
-        return flush(limit: changesPerFrame.items(inFrames: room), nowNanos: nowNanos, stateNow: stateNow, send: send)
+        guard room > 0 else { return queued }
+        return queued
+            + flush(
+                limit: changesPerFrame.items(inFrames: room), maxFrames: nil, nowNanos: nowNanos, stateNow: stateNow,
+                send: send)
     }
 
-    /// Drains at most `limit` changes (deletes always all) and sends them with what is queued.
-    private func flush(limit: Int, nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) -> Int {
+    /// Drains at most `limit` changes (deletes always all), queues them and sends what is
+    /// queued in at most `maxFrames` frames (nil: as the window allows).
+    private func flush(
+        limit: Int, maxFrames: Int?, nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void
+    ) -> Int {
         // Updates become delta updates (or UPD_CC) straight from the table's slot (no copy
         // of the full state); inserts and deletes go through message(for:). Deletions go first: shards are by
         // state id, so a flow's old state (deleted) and its new one (a reused port) may sit
@@ -170,8 +186,9 @@ public final class ReplicationEngine {
         swap(&deltas, &outgoingDeltas)
         outbound.append(contentsOf: laterScratch)
         laterScratch.removeAll(keepingCapacity: true)
-        let frames = sendOutbound(nowNanos: nowNanos, send: send)
-        changesPerFrame.record(items: drained, frames: frames)
+        let frames = sendOutbound(nowNanos: nowNanos, maxFrames: maxFrames, send: send)
+        // Changes per frame, from flushes that sent all they drained.
+        if !hasQueued { changesPerFrame.record(items: drained, frames: frames) }
         return frames
     }
 
@@ -204,6 +221,24 @@ public final class ReplicationEngine {
             status.peerAlive = nowNanos &- last < config.peerTimeoutNanos
         }
         publish()
+    }
+
+    /// How far back frames may still be waiting in a peer's socket buffer when its HELLO
+    /// arrives (a generous round trip).
+    static let recentSendNanos: UInt64 = 50_000_000
+
+    /// The last DATA sequence sent before `time` (0: none), looked up in the send times of
+    /// the resend ring, at most a window's worth of frames back.
+    func lastSequenceSent(before time: UInt64) -> UInt64 {
+        var sequence = nextSequence - 1
+        var steps: UInt64 = 0
+        while sequence > 0, steps < max(1, config.maxFramesInFlight), steps < UInt64(sentAt.count),
+            sentAt[Int(sequence % UInt64(sentAt.count))] >= time
+        {
+            sequence -= 1
+            steps += 1
+        }
+        return sequence
     }
 
     /// Publishes the counters to ``stats``.

@@ -40,6 +40,12 @@ struct SendWindow {
         silentSince = nowNanos
     }
 
+    /// True when the peer has acknowledged nothing for `silenceNanos`: it does not limit the
+    /// sender now.
+    func isSilent(nowNanos: UInt64) -> Bool {
+        nowNanos &- silentSince >= silenceNanos
+    }
+
     /// DATA frames that may be sent now, after frame `lastSent`: `Int.max` when nothing
     /// limits the sender.
     func room(lastSent: UInt64, nowNanos: UInt64) -> Int {

@@ -17,7 +17,7 @@ import Testing
     @Test func aSlowBackupLosesNothingAndCatchesUpOnceTheLoadEnds() {
         let link = Self.overloadedLink(maxFramesInFlight: 48)
         #expect(link.dropped == 0)
-        #expect(link.deepest <= 48 + 4, "in flight stays within the window (plus control frames)")
+        #expect(link.deepestData <= 48, "DATA frames in flight stay within the window")
         #expect(link.backup.currentCounters[.lost] == 0)
         #expect(link.primary.currentCounters[.resyncs] + link.backup.currentCounters[.resyncs] == 0)
         #expect(link.primary.currentCounters[.retransmitted] == 0)
@@ -35,6 +35,7 @@ import Testing
         let link = Self.overloadedLink(maxFramesInFlight: 0)
         #expect(link.dropped > 0)
         #expect(link.deepest == 64)
+        #expect(link.deepestData > 48)
     }
 
     @Test func theFirstFlushOfAFullTableWaitsForTheNewPeersAcks() {
@@ -45,6 +46,26 @@ import Testing
         #expect(link.primary.status.sentSequence <= 48, "DATA frames sent before the first ACK")
         link.run(ticks: 400, updatesPerTick: 0)
         #expect(link.dropped == 0)
+        #expect(link.backup.table.count == 20_000)
+        #expect(link.differences() == 0)
+    }
+
+    @Test func aBackupJoiningAPrimaryThatRanAloneIsNotFlooded() {
+        // The primary runs alone past the peer timeout (nobody limits it then), with a
+        // table of 20,000 states and changes going on; then the backup starts and asks for
+        // everything.
+        let link = SlowPeerLink(
+            states: 20_000, maxFramesInFlight: 48, bufferFrames: 64, framesPerTick: 6, startBackup: false)
+        link.run(ticks: 1_600, updatesPerTick: 200)
+        #expect(link.primary.sendWindow.isSilent(nowNanos: link.now))
+        link.startBackup()
+        link.run(ticks: 300, updatesPerTick: 200)
+        #expect(link.dropped == 0)
+        #expect(link.deepestData <= 48)
+        #expect(link.backup.currentCounters[.lost] == 0)
+        link.run(ticks: 1_500, updatesPerTick: 0)
+        #expect(link.dropped == 0)
+        #expect(link.backup.status.bulk.incoming == .done)
         #expect(link.backup.table.count == 20_000)
         #expect(link.differences() == 0)
     }

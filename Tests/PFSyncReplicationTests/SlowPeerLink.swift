@@ -1,4 +1,5 @@
 import PFSyncCore
+@testable import PFSyncWire
 @testable import PFSyncReplication
 
 /// A primary and a backup joined like two daemons on one link, where the backup is the
@@ -18,12 +19,16 @@ final class SlowPeerLink {
     private var random = SplitMix(seed: 77)
     /// Datagrams the backup's full socket buffer dropped.
     private(set) var dropped = 0
-    /// The most datagrams its socket buffer ever held.
+    /// The most datagrams its socket buffer ever held, and the most DATA frames among them
+    /// (the others are ACKs, keepalives and HELLOs).
     private(set) var deepest = 0
+    private(set) var deepestData = 0
     /// Table changes the writer made.
     private(set) var written = 0
+    /// False until the backup runs: what is sent to it meanwhile goes nowhere.
+    private(set) var backupRunning = false
 
-    init(states: Int, maxFramesInFlight: UInt64, bufferFrames: Int, framesPerTick: Int) {
+    init(states: Int, maxFramesInFlight: UInt64, bufferFrames: Int, framesPerTick: Int, startBackup: Bool = true) {
         self.bufferFrames = bufferFrames
         self.framesPerTick = framesPerTick
         var primaryConfig = EngineConfig(nodeID: 1, epoch: 10)
@@ -38,16 +43,24 @@ final class SlowPeerLink {
             primary.table.insert(EngineSimulationTests.state(index, random: &random), recordChange: true)
         }
         primary.start(nowNanos: now) { self.toBackup($0) }
+        if startBackup { self.startBackup() }
+    }
+
+    /// Starts the backup (it says HELLO and asks for a bulk update).
+    func startBackup() {
+        backupRunning = true
         backup.start(nowNanos: now) { self.toPrimary.append(Array($0)) }
     }
 
     private func toBackup(_ bytes: UnsafeRawBufferPointer) {
+        guard backupRunning else { return }
         guard socketBuffer.count < bufferFrames else {
             dropped += 1
             return
         }
         socketBuffer.append(Array(bytes))
         deepest = max(deepest, socketBuffer.count)
+        deepestData = max(deepestData, socketBuffer.count { $0[SyncFrameLayout.Offset.kind] == SyncFrameKind.data.rawValue })
     }
 
     /// Runs `ticks` ticks of 2 ms, the writer changing `updatesPerTick` states in each.
@@ -68,7 +81,9 @@ final class SlowPeerLink {
                 }
             }
             socketBuffer.removeFirst(reading)
-            backup.tick(nowNanos: now, stateNow: stateNow) { self.toPrimary.append(Array($0)) }
+            if backupRunning {
+                backup.tick(nowNanos: now, stateNow: stateNow) { self.toPrimary.append(Array($0)) }
+            }
             while !toPrimary.isEmpty {
                 let answers = toPrimary
                 toPrimary = []
