@@ -76,4 +76,37 @@ import Testing
         #expect(kinds == [.delete: 30, .update: 50])
         #expect(table.pendingChangeCount == 0)
     }
+
+    /// Two drains of one shard at once (the table allows it): one that overtakes the other
+    /// between two of its chunks and removes the front of the list must not make the other
+    /// skip, repeat or drop anything.
+    @Test func aDrainOvertakenByAnotherLosesNoListedChange() {
+        let table = StateTable(shardCount: 1, initialCapacityPerShard: 64)
+        let total = 6 * StateTable.drainChunk
+        for number in 0..<total { table.insert(Self.state(number)) }
+        var handed: [StateID: UInt32] = [:]
+        func take(_ state: UnsafePointer<PFState>, _ changes: UInt32) {
+            handed[state.pointee.identity, default: 0] += changes
+        }
+        var overtaken = false
+        var expected = UInt32(total)
+        _ = table.drainAllChanges(withBases: { _, state, _, changes in take(state, changes) }) { _ in
+            guard !overtaken else { return }
+            overtaken = true
+            // After the first chunk: a state already handed over changes again (listed at
+            // the end), then a second drain takes everything and removes the list's front,
+            // then more changes are listed.
+            table.update(Self.state(0).identity) { $0.packets.forward &+= 1 }
+            table.drainAllChanges { _, state, _, changes in take(state, changes) }
+            for number in 0..<10 { table.update(Self.state(number).identity) { $0.packets.forward &+= 1 } }
+            expected += 11
+        }
+        #expect(overtaken)
+        #expect(table.invariantViolations() == [])
+        table.drainAllChanges { _, state, _, changes in take(state, changes) }
+        #expect(table.pendingChangeCount == 0)
+        #expect(handed.count == total)
+        #expect(handed.values.reduce(0, +) == expected)
+        #expect(table.invariantViolations() == [])
+    }
 }

@@ -62,17 +62,20 @@ extension StateTable {
 
     /// One hold of `shard`'s lock: the deletions queued so far, then up to ``drainChunk``
     /// (and up to `limit` deltas in all) of the slots that were listed when the drain of
-    /// the shard began. A drain that reaches its limit first ends there: the slots it has
-    /// handed over are remembered (``IDShardStorage/drainedPrefix``) and skipped next time.
+    /// the shard began. A drain that reaches its limit first ends there: the positions it
+    /// has handed over are remembered (``IDShardStorage/drainedThrough``) and skipped next
+    /// time. Positions are absolute (``IDShardStorage/listBase``): if another drain of the
+    /// shard removed the front of the list in between, this one goes on after it.
     private func drainChunk(
         shard: Int, cursor: inout DrainCursor, limit: Int,
         _ body: (StateDelta.Kind, UnsafePointer<PFState>, UnsafeMutablePointer<ReplicationBase>, UInt32) -> Void
     ) -> Int {
         let target = idShards[shard]
         return target.storage.withLock { storage -> Int in
+            let base = storage.listBase
             if cursor.end < 0 {
-                cursor.end = storage.changedSlots.count
-                cursor.next = min(storage.drainedPrefix, cursor.end)
+                cursor.end = base + storage.changedSlots.count
+                cursor.next = max(storage.drainedThrough, base)
                 cursor.first = cursor.next
                 target.urgent.store(false, ordering: .relaxed)
             }
@@ -86,18 +89,20 @@ extension StateTable {
                 handed += 1
             }
             storage.deletions.removeAll()
-            let end = cursor.end
-            let stop = min(end, cursor.next + Self.drainChunk)
+            // Relative to the buffer from here on.
+            let end = max(0, cursor.end - base)
+            let from = max(0, cursor.next - base)
+            let stop = min(end, from + Self.drainChunk)
             let slab = storage.slab
             let slots = storage.changedSlots.base
             // The changed slots are scattered over the slab: their lines are prefetched a
             // few slots ahead so that the misses overlap.
             let ahead = 6
             if cursor.next == cursor.first {
-                for index in cursor.next..<min(cursor.next + ahead, end) { Self.prefetchSlot(Int(slots[index]), in: slab) }
+                for index in from..<min(from + ahead, end) { Self.prefetchSlot(Int(slots[index]), in: slab) }
             }
             var drained = 0
-            var index = cursor.next
+            var index = from
             while index < stop && handed + drained < limit {
                 if index + ahead < end { Self.prefetchSlot(Int(slots[index + ahead]), in: slab) }
                 let slot = Int(slots[index])
@@ -112,13 +117,15 @@ extension StateTable {
                 drained += 1
             }
             storage.pendingSlots &-= drained
-            cursor.next = index
+            cursor.next = base + index
             if index >= end {
+                // Every position up to the drain's end is handed over (by this drain, an
+                // earlier limited one, or one that overtook it): they leave the list.
                 storage.changedSlots.removeFirst(end)
-                storage.drainedPrefix = 0
+                storage.listBase = base + end
                 cursor.done = true
             } else if handed + drained >= limit {
-                storage.drainedPrefix = index
+                storage.drainedThrough = max(storage.drainedThrough, cursor.next)
                 cursor.done = true
             }
             return handed + drained
@@ -159,11 +166,11 @@ extension StateTable {
 
 /// Where a drain of one shard stands between two holds of its lock.
 struct DrainCursor {
-    /// The next listed slot to look at.
+    /// The next position of the list to look at (absolute, see ``IDShardStorage/listBase``).
     var next = 0
     /// Where this drain began (after what an earlier, limited drain handed over).
     var first = 0
-    /// How many slots were listed when the drain began (-1: not begun).
+    /// The position after the last one listed when the drain began (-1: not begun).
     var end = -1
     /// All of them handed over.
     var done = false

@@ -17,10 +17,11 @@ extension StateTable {
                 var live: [PFState] = []
                 var pending = 0
                 var waiting = Set<Int32>()
-                if storage.drainedPrefix > storage.changedSlots.count {
-                    problems.append("shard \(shardNumber): drained prefix \(storage.drainedPrefix) past the list")
+                let drained = storage.drainedThrough - storage.listBase
+                if drained > storage.changedSlots.count {
+                    problems.append("shard \(shardNumber): drained through \(drained) past the list")
                 }
-                for index in min(storage.drainedPrefix, storage.changedSlots.count)..<storage.changedSlots.count {
+                for index in min(max(0, drained), storage.changedSlots.count)..<storage.changedSlots.count {
                     waiting.insert(storage.changedSlots.base[index])
                 }
                 for slot in 0..<storage.slab.highWater where storage.slab.meta[slot].isLive {

@@ -19,10 +19,15 @@ struct IDShardStorage: ~Copyable, @unchecked Sendable {
     @usableFromInline var deletions: TrivialBuffer<StateDelta>
     /// Live slots whose pending change is not `.none`.
     @usableFromInline var pendingSlots: Int
-    /// Entries at the front of ``changedSlots`` that a drain stopped by its limit already
-    /// handed over: the next drain goes on after them (they leave the list when a drain
-    /// reaches its end, so a limited drain costs no shifting of the rest).
-    @usableFromInline var drainedPrefix: Int
+    /// Positions in ``changedSlots`` are counted from the shard's start (absolute): entry
+    /// `i` of the buffer is position `listBase + i`. A drain remembers positions across
+    /// holds of the lock, and another drain may remove the front of the list meanwhile
+    /// (only what it handed over): absolute positions stay right.
+    @usableFromInline var listBase: Int
+    /// Positions before this one were handed over by a drain stopped by its limit: the
+    /// next drain goes on after them (they leave the list when a drain reaches its end, so
+    /// a limited drain costs no shifting of the rest).
+    @usableFromInline var drainedThrough: Int
     /// Changes after which a state's pending delta is urgent.
     @usableFromInline let maxUpdates: UInt32
 
@@ -32,7 +37,8 @@ struct IDShardStorage: ~Copyable, @unchecked Sendable {
         changedSlots = TrivialBuffer(capacity: 64)
         deletions = TrivialBuffer(capacity: 16)
         pendingSlots = 0
-        drainedPrefix = 0
+        listBase = 0
+        drainedThrough = 0
         self.maxUpdates = maxUpdates
     }
 
