@@ -101,7 +101,7 @@ extension ReplicationEngine {
         guard !hasQueued, sendBulkScratch(nowNanos: nowNanos, send: send) else { return }
         var budget = min(
             config.bulkStatesPerTick,
-            bulkStatesPerFrame.items(inFrames: sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)))
+            bulkStatesPerFrame.items(inFrames: sendRoom(nowNanos: nowNanos)))
         while budget > 0, bulkCursor.shard < table.shardCount {
             bulkScratch.removeAll(keepingCapacity: true)
             bulkScratchSent = 0
@@ -139,7 +139,7 @@ extension ReplicationEngine {
     /// Returns true when none is left.
     private func sendBulkScratch(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) -> Bool {
         guard bulkScratchSent < bulkScratch.count else { return true }
-        let room = sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
+        let room = sendRoom(nowNanos: nowNanos)
         guard room > 0 else { return false }
         let updateIndex = Self.updateActionIndex
         let first = bulkScratchSent

@@ -44,30 +44,28 @@ extension ReplicationEngine {
         // queues and sends its own messages without disturbing these. Its storage is
         // handed back afterwards: no allocation in steady state.
         guard hasQueued else { return 0 }
-        let room = maxFrames ?? sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
+        let room = maxFrames ?? sendRoom(nowNanos: nowNanos)
         guard room > 0 else { return 0 }
         var batch: [PFSyncMessage] = []
         swap(&batch, &outbound)
         var deltaBatch = OutgoingDeltas()
         swap(&deltaBatch, &outgoingDeltas)
         let queued = batch.count + deltaBatch.unsentCount
-        var sent = sendFrames(
-            items: 0..<batch.count, deltas: deltaBatch, nowNanos: nowNanos, maxFrames: room, send: send,
-            append: { writer, index in writer.append(batch[index]) },
-            countSent: { range in
-                for index in range {
-                    self.counters.countAction(batch[index].actionIndex, incoming: false)
-                }
-            })
+        func frame(from start: Int, _ deltas: OutgoingDeltas, maxFrames: Int) -> FramedItems {
+            sendFrames(
+                items: start..<batch.count, deltas: deltas, nowNanos: nowNanos, maxFrames: maxFrames, send: send,
+                append: { writer, index in writer.append(batch[index]) },
+                countSent: { range in
+                    for index in range {
+                        self.counters.countAction(batch[index].actionIndex, incoming: false)
+                    }
+                })
+        }
+        var sent = frame(from: 0, deltaBatch, maxFrames: room)
         if !outbound.isEmpty || !outgoingDeltas.isEmpty {
             // Something was queued from inside `send` (only a caller joining two engines
             // directly can do that): this batch goes out whole, so nothing is reordered.
-            sent = sent.adding(sendFrames(
-                items: sent.itemsEnd..<batch.count, deltas: deltaBatch.unsent(from: sent.deltasEnd), nowNanos: nowNanos,
-                maxFrames: .max, send: send, append: { writer, index in writer.append(batch[index]) },
-                countSent: { range in
-                    for index in range { self.counters.countAction(batch[index].actionIndex, incoming: false) }
-                }))
+            sent = sent.adding(frame(from: sent.itemsEnd, deltaBatch.unsent(from: sent.deltasEnd), maxFrames: .max))
         }
         // What the window held back goes back in front of the queue, in order.
         if sent.itemsEnd < batch.count {

@@ -141,7 +141,7 @@ public final class ReplicationEngine {
         // its messages go before its delta updates), and when no bulk state copied earlier
         // waits (changes drained now must not reach the peer before an older copy).
         guard !hasQueued, bulkScratchSent >= bulkScratch.count else { return queued }
-        let room = sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
+        let room = sendRoom(nowNanos: nowNanos)
         guard room > 0 else { return queued }
         return queued
             + flush(
@@ -221,6 +221,11 @@ public final class ReplicationEngine {
             status.peerAlive = nowNanos &- last < config.peerTimeoutNanos
         }
         publish()
+    }
+
+    /// DATA frames the flow control lets out now (`Int.max`: no limit).
+    func sendRoom(nowNanos: UInt64) -> Int {
+        sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
     }
 
     /// How far back frames may still be waiting in a peer's socket buffer when its HELLO

@@ -11,18 +11,30 @@ extension StateTable {
         return withIDShard(hash: hash) { shard in
             shard.storage.withLock { storage -> InsertOutcome in
                 if storage.index.find(id, hash: hash) >= 0 { return .duplicateID }
-                var displaced = DisplacedHolders()
-                if let holder = reindexKeys(
-                    of: id, from: nil, to: LookupKeyPair(state), evicting: false, displaced: &displaced)
-                {
+                if let holder = addLocked(state, hash: hash, to: &storage, of: shard, recordChange: recordChange) {
                     return .keyConflict(holder)
                 }
-                let slot = storage.slab.store(state)
-                storage.index.insert(id, hash: hash, slot: slot, hasher: hasher)
-                if recordChange && storage.recordInsert(slot) { shard.markUrgent() }
                 return .inserted
             }
         }
+    }
+
+    /// Adds `state`, whose id the locked id shard `shard` (its `storage`) does not hold:
+    /// claims its keys, stores it, indexes its id and records the insert. Returns the
+    /// state holding one of its keys instead, when there is one (nothing is added then).
+    @usableFromInline
+    func addLocked(
+        _ state: PFState, hash: UInt64, to storage: inout IDShardStorage, of shard: IDShard, recordChange: Bool
+    ) -> StateID? {
+        let id = state.identity
+        var displaced = DisplacedHolders()
+        if let holder = reindexKeys(of: id, from: nil, to: LookupKeyPair(state), evicting: false, displaced: &displaced) {
+            return holder
+        }
+        let slot = storage.slab.store(state)
+        storage.index.insert(id, hash: hash, slot: slot, hasher: hasher)
+        if recordChange && storage.recordInsert(slot) { shard.markUrgent() }
+        return nil
     }
 
     /// Changes the state with `id` in place and returns what `body` returned, or nil (and

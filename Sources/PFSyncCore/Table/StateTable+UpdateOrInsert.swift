@@ -53,15 +53,9 @@ extension StateTable {
                     if recordChange && storage.recordUpdate(existing) { shard.markUrgent() }
                     return .updated(())
                 }
-                var displaced = DisplacedHolders()
-                if let holder = reindexKeys(
-                    of: id, from: nil, to: LookupKeyPair(state), evicting: false, displaced: &displaced)
-                {
+                if let holder = addLocked(state, hash: hash, to: &storage, of: shard, recordChange: recordChange) {
                     return .keyConflict(holder)
                 }
-                let slot = storage.slab.store(state)
-                storage.index.insert(id, hash: hash, slot: slot, hasher: hasher)
-                if recordChange && storage.recordInsert(slot) { shard.markUrgent() }
                 return .inserted
             }
         }
