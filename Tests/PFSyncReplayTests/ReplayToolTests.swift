@@ -53,7 +53,8 @@ import Testing
         let lost = try #require(Self.number(report, "sessions_lost"))
         let tested = try #require(Self.number(report, "sessions_tested"))
         let alive = try #require(Self.number(report, "sessions_at_failover"))
-        #expect(lost <= tested)
+        let stalled = try #require(Self.number(report, "sessions_stalled"))
+        #expect(lost + stalled <= tested)
         #expect(tested <= alive)
         #expect((Self.number(report, "sessions_lost_sloppy") ?? Int.max) <= lost)
     }

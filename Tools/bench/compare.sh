@@ -102,7 +102,7 @@ for row in rows:
         print(f"| {name} | packets {row.get('packets')}, ingested {row.get('updates_per_sec')}/s, applied {row.get('applied_per_sec')}/s, "
               f"{row.get('wire_bytes_per_update')} B/update, lag p50/p99 {row.get('lag_p50_us')}/{row.get('lag_p99_us')} us, converged {row.get('converged')} |")
     elif name.startswith("failover_"):
-        print(f"| {name} | alive {row.get('sessions_at_failover')}, tested {row.get('sessions_tested')}, lost {row.get('sessions_lost')} "
+        print(f"| {name} | alive {row.get('sessions_at_failover')}, tested {row.get('sessions_tested')}, stalled {row.get('sessions_stalled')}, lost {row.get('sessions_lost')} "
               f"(sloppy {row.get('sessions_lost_sloppy')}), takeover {row.get('takeover_ms')} ms, in gap {row.get('packets_in_gap')}, "
               f"ingested {row.get('updates_per_sec')}/s |")
     elif name == "conntrackd":

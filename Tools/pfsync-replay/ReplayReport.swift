@@ -14,6 +14,7 @@ struct ReplayReport {
     var sessionsAtFailover: Int?
     var sessionsTested: Int?
     var sessionsLost: Int?
+    var sessionsStalled: Int?
     var sessionsLostSloppy: Int?
     var lostNoState: Int?
     var lostOutOfWindow: Int?
@@ -53,6 +54,7 @@ struct ReplayReport {
             ("failover", failover.map { .string($0.mode.rawValue) } ?? .null),
             ("sessions_at_failover", int(sessionsAtFailover)),
             ("sessions_tested", int(sessionsTested)),
+            ("sessions_stalled", int(sessionsStalled)),
             ("sessions_lost", int(sessionsLost)),
             ("sessions_lost_sloppy", int(sessionsLostSloppy)),
             ("lost_no_state", int(lostNoState)),
@@ -82,6 +84,7 @@ struct ReplayReport {
                 ("packets in the gap", packetsInGap.map(String.init) ?? "-"),
                 ("sessions alive at failover", sessionsAtFailover.map(String.init) ?? "-"),
                 ("sessions tested", sessionsTested.map(String.init) ?? "-"),
+                ("sessions stalled", sessionsStalled.map(String.init) ?? "-"),
                 ("sessions lost (strict)", sessionsLost.map {
                     "\($0) (no state \(lostNoState ?? 0), out of window \(lostOutOfWindow ?? 0))"
                 } ?? "-"),

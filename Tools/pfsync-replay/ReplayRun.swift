@@ -80,6 +80,7 @@ struct ReplayRun {
             report.sessionsAtFailover = accounting.aliveAtFailover
             report.sessionsTested = accounting.tested
             report.sessionsLost = accounting.lost
+            report.sessionsStalled = accounting.stalled
             report.sessionsLostSloppy = accounting.lostSloppy
             report.lostNoState = accounting.lostNoState
             report.lostOutOfWindow = accounting.lostOutOfWindow

@@ -7,16 +7,17 @@ import PFSyncTracker
 
 /// Session loss across the failover (README, "Session loss"): the sessions alive on the
 /// primary at the failover instant, and the verdict the new master gave the first packet
-/// of each of them after it.
+/// of each of them after it; a dropped session that passes a later packet only stalled.
 struct SessionAccounting {
     /// What happened to one session after the failover.
     enum Outcome: UInt8 {
-        case notAlive, untested, survived, lostNoState, lostOutOfWindow
+        case notAlive, untested, survived, stalled, lostNoState, lostOutOfWindow
     }
 
     private var outcomes: [Outcome]
     private(set) var aliveAtFailover = 0
     private(set) var tested = 0
+    private(set) var stalled = 0
     private(set) var lostNoState = 0
     private(set) var lostOutOfWindow = 0
 
@@ -50,7 +51,19 @@ struct SessionAccounting {
     /// Counts the verdict of a packet of `session` fed to the new master.
     @inline(__always)
     mutating func observe(verdict: UInt8, session: Int) {
-        guard session >= 0, session < outcomes.count, outcomes[session] == .untested else { return }
+        guard session >= 0, session < outcomes.count else { return }
+        switch (outcomes[session], Verdict(rawValue: verdict)) {
+        case (.untested, _):
+            break
+        case (.lostNoState, .matched?):
+            (outcomes[session], lostNoState, stalled) = (.stalled, lostNoState - 1, stalled + 1)
+            return
+        case (.lostOutOfWindow, .matched?):
+            (outcomes[session], lostOutOfWindow, stalled) = (.stalled, lostOutOfWindow - 1, stalled + 1)
+            return
+        default:
+            return
+        }
         tested += 1
         switch Verdict(rawValue: verdict) {
         case .noState?:

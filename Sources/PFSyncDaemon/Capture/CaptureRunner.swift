@@ -88,7 +88,7 @@ struct CaptureRunner {
         let parser = PacketParser(linkType: live.linkType)
         var packet = ParsedPacket()
         var lastCheckpoint = DaemonClock.monotonicNanos()
-        var auditor = audit.map(TakeoverAuditor.init)
+        var auditor = audit.map { TakeoverAuditor(audit: $0, table: table) }
         while !stop.isRaised {
             let outcome = live.next { header, bytes in
                 parser.parse(bytes, header: header, into: &packet)

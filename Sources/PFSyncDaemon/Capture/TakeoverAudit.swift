@@ -2,19 +2,25 @@ import PFSyncCore
 import PFSyncTracker
 import Synchronization
 
-/// What the new master's trackers saw after this node took over: every session's first
-/// packet after the takeover either matched a replicated state (survived), or got "no
-/// state" / "out of window" (lost: pf would have dropped it). Sessions whose first packet
-/// created a state are new, not judged. The figures `status` and `stats` show after a
-/// failover, and what the lab reports as sessions lost.
+/// What the new master's trackers saw after this node took over. Every session's first
+/// packet after the takeover either matched a replicated state (survived) or got "no
+/// state" / "out of window" (pf would drop it). A dropped session that later passes a
+/// packet (the state caught up: TCP's retransmission gets through) only stalled; one that
+/// passes none is lost. Sessions whose first packet created a state are new, not judged.
+/// The figures `status` and `stats` show after a failover, and what the lab reports as
+/// sessions lost.
 public final class TakeoverAudit: Sendable {
     private let generationValue = Atomic<UInt64>(0)
     private let takeoverNanos = Atomic<UInt64>(0)
     private let tested = Atomic<UInt64>(0)
     private let survived = Atomic<UInt64>(0)
+    private let stalled = Atomic<UInt64>(0)
     private let lostNoState = Atomic<UInt64>(0)
     private let lostOutOfWindow = Atomic<UInt64>(0)
     private let created = Atomic<UInt64>(0)
+    private let dropLines = Mutex<[String]>([])
+    /// Dropped sessions described per takeover at most (see ``droppedSessions``).
+    public static let describedLimit = 16
 
     /// The figures counted.
     public enum Figure: Int, CaseIterable, Sendable {
@@ -22,9 +28,12 @@ public final class TakeoverAudit: Sendable {
         case tested
         /// ... matched a replicated state.
         case survived
-        /// ... got no state (lost under strict and sloppy tracking).
+        /// ... was dropped, but a later packet of the session passed.
+        case stalled
+        /// ... got no state and none passed since (lost under strict and sloppy tracking).
         case lostNoState
-        /// ... was outside the state's window (lost under strict tracking only).
+        /// ... was outside the state's window and none passed since (lost under strict
+        /// tracking only).
         case lostOutOfWindow
         /// Sessions that started after the takeover.
         case created
@@ -34,6 +43,7 @@ public final class TakeoverAudit: Sendable {
             switch self {
             case .tested: return "tested"
             case .survived: return "survived"
+            case .stalled: return "stalled"
             case .lostNoState: return "lost_no_state"
             case .lostOutOfWindow: return "lost_out_of_window"
             case .created: return "created"
@@ -47,6 +57,7 @@ public final class TakeoverAudit: Sendable {
     /// Starts a new audit: this node just became master. Earlier figures are reset.
     public func arm(nowNanos: UInt64) {
         for figure in Figure.allCases { withCounter(figure) { $0.store(0, ordering: .relaxed) } }
+        dropLines.withLock { $0.removeAll() }
         takeoverNanos.store(nowNanos, ordering: .relaxed)
         generationValue.add(1, ordering: .releasing)
     }
@@ -61,15 +72,36 @@ public final class TakeoverAudit: Sendable {
         withCounter(figure) { _ = $0.add(1, ordering: .relaxed) }
     }
 
+    /// A session counted as lost for `reason` passed a packet after all: it only stalled.
+    func recovered(from reason: Figure) {
+        withCounter(reason) { _ = $0.subtract(1, ordering: .relaxed) }
+        count(.stalled)
+    }
+
     /// The current value of `figure`.
     public func value(_ figure: Figure) -> UInt64 {
         withCounter(figure) { $0.load(ordering: .relaxed) }
+    }
+
+    /// The first sessions of the current audit whose first packet was dropped (at most
+    /// ``describedLimit``), one line each: the packet and the state it met, to tell a
+    /// replication lag from a missing state. Stalled sessions stay listed.
+    public var droppedSessions: [String] { dropLines.withLock { $0 } }
+
+    /// Whether another dropped session may still be described.
+    var describesMore: Bool { dropLines.withLock { $0.count < Self.describedLimit } }
+
+    func describeDrop(_ line: String) {
+        dropLines.withLock { lines in
+            if lines.count < Self.describedLimit { lines.append(line) }
+        }
     }
 
     private func withCounter<T>(_ figure: Figure, _ body: (borrowing Atomic<UInt64>) -> T) -> T {
         switch figure {
         case .tested: return body(tested)
         case .survived: return body(survived)
+        case .stalled: return body(stalled)
         case .lostNoState: return body(lostNoState)
         case .lostOutOfWindow: return body(lostOutOfWindow)
         case .created: return body(created)
@@ -78,66 +110,4 @@ public final class TakeoverAudit: Sendable {
 
     /// Lost sessions under strict tracking (pf's default).
     public var lostStrict: UInt64 { value(.lostNoState) &+ value(.lostOutOfWindow) }
-}
-
-/// One packet source's side of the ``TakeoverAudit``: which sessions it judged already
-/// (only the first packet after the takeover counts). Lives on the capture thread.
-struct TakeoverAuditor {
-    let audit: TakeoverAudit
-    private var generation: UInt64 = 0
-    private var judged: Set<SessionFingerprint> = []
-    /// Sessions judged per takeover at most (bounds memory under a flood).
-    static let limit = 4_000_000
-
-    init(audit: TakeoverAudit) {
-        self.audit = audit
-    }
-
-    /// Judges `packet` if it is the first of its session since the takeover.
-    mutating func observe(_ packet: ParsedPacket, verdict: Verdict) {
-        let current = audit.generation
-        guard current != 0 else { return }
-        if current != generation {
-            generation = current
-            judged.removeAll(keepingCapacity: true)
-        }
-        guard verdict != .invalid, verdict != .notIP, judged.count < Self.limit else { return }
-        guard judged.insert(SessionFingerprint(packet)).inserted else { return }
-        switch verdict {
-        case .created:
-            audit.count(.created)
-        case .matched:
-            audit.count(.tested)
-            audit.count(.survived)
-        case .noState:
-            audit.count(.tested)
-            audit.count(.lostNoState)
-        case .outOfWindow:
-            audit.count(.tested)
-            audit.count(.lostOutOfWindow)
-        case .invalid, .notIP:
-            break
-        }
-    }
-}
-
-/// A session's endpoints in a canonical order (lower address/port pair first), so both
-/// directions of a session give the same fingerprint.
-struct SessionFingerprint: Hashable {
-    let proto: UInt8
-    let lowAddress: IPAddress
-    let highAddress: IPAddress
-    let lowPort: UInt16
-    let highPort: UInt16
-
-    init(_ packet: ParsedPacket) {
-        proto = packet.proto
-        let source = (packet.srcAddr.high, packet.srcAddr.low, packet.srcPort)
-        let destination = (packet.dstAddr.high, packet.dstAddr.low, packet.dstPort)
-        if source <= destination {
-            (lowAddress, lowPort, highAddress, highPort) = (packet.srcAddr, packet.srcPort, packet.dstAddr, packet.dstPort)
-        } else {
-            (lowAddress, lowPort, highAddress, highPort) = (packet.dstAddr, packet.dstPort, packet.srcAddr, packet.srcPort)
-        }
-    }
 }

@@ -66,6 +66,7 @@ public enum StatusJSON {
         }
         pairs.append(("lost", .unsigned(audit.lostStrict)))
         pairs.append(("lost_sloppy", .unsigned(audit.value(.lostNoState))))
+        pairs.append(("dropped_sessions", .array(audit.droppedSessions.map(JSONValue.string))))
         return .object(pairs)
     }
 

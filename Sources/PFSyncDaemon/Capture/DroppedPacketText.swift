@@ -1,0 +1,51 @@
+import PFSyncCore
+import PFSyncTracker
+
+/// One line telling why a session's packet was dropped after a takeover: the packet (endpoints,
+/// TCP flags, sequence and acknowledgement numbers, payload length, window) and the state it
+/// met, if any (both peers' sequence windows and TCP states), so an operator can tell a
+/// replication lag from a state that never arrived.
+enum DroppedPacketText {
+    static func line(_ packet: ParsedPacket, verdict: Verdict, state: PFState?) -> String {
+        var text = verdict == .noState ? "no state: " : "out of window: "
+        text += protocolName(packet.proto) + " " + endpoint(packet.srcAddr, packet.srcPort, packet.af) + " > "
+            + endpoint(packet.dstAddr, packet.dstPort, packet.af)
+        if packet.proto == 6 {
+            text += " [\(flags(packet.tcpFlags))] seq \(packet.seq) ack \(packet.ack) len \(packet.payloadLength)"
+                + " win \(packet.window)"
+        }
+        guard let state else { return text }
+        text += "; state \(state.identity)"
+        if state.proto == 6 {
+            text += " src " + peer(state.src) + " dst " + peer(state.dst)
+        }
+        return text
+    }
+
+    private static func peer(_ peer: StatePeer) -> String {
+        "\(PeerState.tcpName(peer.state)) seqlo \(peer.seqLo) seqhi \(peer.seqHi) maxwin \(peer.maxWin) wscale \(peer.wscale)"
+    }
+
+    private static func endpoint(_ address: IPAddress, _ port: UInt16, _ af: AddressFamily) -> String {
+        af == .inet ? "\(address.formatted(af)):\(port)" : "\(address.formatted(af))[\(port)]"
+    }
+
+    private static func protocolName(_ proto: UInt8) -> String {
+        switch proto {
+        case 6: return "tcp"
+        case 17: return "udp"
+        case 1: return "icmp"
+        case 58: return "ipv6-icmp"
+        default: return "proto\(proto)"
+        }
+    }
+
+    private static func flags(_ value: UInt8) -> String {
+        let names: [(UInt8, Character)] = [
+            (ParsedPacket.TCPFlags.fin, "F"), (ParsedPacket.TCPFlags.syn, "S"), (ParsedPacket.TCPFlags.rst, "R"),
+            (ParsedPacket.TCPFlags.psh, "P"), (ParsedPacket.TCPFlags.ack, "A"), (ParsedPacket.TCPFlags.urg, "U"),
+            (ParsedPacket.TCPFlags.ece, "E"), (ParsedPacket.TCPFlags.cwr, "W"),
+        ]
+        return String(names.compactMap { value & $0.0 != 0 ? $0.1 : nil })
+    }
+}
