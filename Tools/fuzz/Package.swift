@@ -9,12 +9,20 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "FuzzSyncFrame",
-            dependencies: [.product(name: "PFSyncWire", package: "pfsyncd")],
+            dependencies: [.product(name: "PFSyncWire", package: "pfsyncd"), .product(name: "PFSyncCore", package: "pfsyncd")],
             swiftSettings: [
                 .swiftLanguageMode(.v6),
                 // libFuzzer supplies main(); the entry point is LLVMFuzzerTestOneInput.
                 .unsafeFlags(["-parse-as-library"]),
             ]
-        )
+        ),
+        .executableTarget(
+            name: "FuzzPacket",
+            dependencies: [
+                .product(name: "PFSyncCapture", package: "pfsyncd"), .product(name: "PFSyncCore", package: "pfsyncd"),
+                .product(name: "PFSyncTracker", package: "pfsyncd"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-parse-as-library"])]
+        ),
     ]
 )

@@ -1,19 +1,30 @@
 #!/bin/sh
-# Builds the libFuzzer target (debug, with AddressSanitizer) and runs it. Debug because
+# Builds a libFuzzer target (debug, with AddressSanitizer) and runs it. Debug because
 # swift 6.3.1 -O crashes on PFSyncCore ("inlining a resilient function into a fragile one").
-#   Tools/fuzz/run.sh [SECONDS] [extra libFuzzer flags...]
-# Seeds: Tools/fuzz/seeds (checked in); new inputs go to Tools/fuzz/corpus-work (ignored);
-# crashes to Tools/fuzz/out (ignored). Copy every crasher into
-# Tests/PFSyncWireTests/Frame/FuzzCrasherTests.swift so it is replayed forever.
+#   Tools/fuzz/run.sh [SECONDS] [extra libFuzzer flags...]     FUZZ_TARGET=FuzzSyncFrame (default) or FuzzPacket
+# FuzzSyncFrame: datagrams (sync frames, pfsync packets, delta sections); seeds in seeds/.
+# FuzzPacket: captured frames through the packet parser and both trackers; seeds in seeds-packet/.
+# Seeds are checked in (make-seeds.sh); new inputs go to corpus-work/TARGET (ignored);
+# crashes to out/ (ignored). Copy every crasher into a test (for example
+# Tests/PFSyncWireTests/Frame/FuzzCrasherTests.swift) so it is replayed forever.
 set -eu
 cd "$(dirname "$0")"
+. ./build-flags.sh
+target="${FUZZ_TARGET:-FuzzSyncFrame}"
+case "$target" in
+    FuzzSyncFrame) seeds=seeds ;;
+    FuzzPacket) seeds=seeds-packet ;;
+    *) echo "unknown FUZZ_TARGET $target (FuzzSyncFrame or FuzzPacket)" >&2; exit 2 ;;
+esac
 mkdir -p .build
 seconds="${1:-60}"
 [ $# -gt 0 ] && shift
-swift build -c debug --sanitize=fuzzer --sanitize=address --product FuzzSyncFrame \
-    >.build/fuzz-build.log 2>&1 || { grep -E "error" .build/fuzz-build.log; exit 1; }
-binary="$(swift build -c debug --sanitize=fuzzer --sanitize=address --show-bin-path)/FuzzSyncFrame"
-mkdir -p corpus-work out
+# shellcheck disable=SC2086
+swift build $FUZZ_BUILD_FLAGS --product "$target" >.build/fuzz-build.log 2>&1 \
+    || { grep -E "error" .build/fuzz-build.log; exit 1; }
+# shellcheck disable=SC2086
+binary="$(swift build $FUZZ_BUILD_FLAGS --show-bin-path)/$target"
+mkdir -p "corpus-work/$target" out
 # swift-backtrace would hold the pipe open after a crash; libFuzzer reports instead.
-SWIFT_BACKTRACE=enable=no "$binary" corpus-work seeds \
+SWIFT_BACKTRACE=enable=no "$binary" "corpus-work/$target" "$seeds" \
     -max_total_time="$seconds" -max_len=9000 -artifact_prefix=out/ -print_final_stats=1 "$@"

@@ -1,3 +1,4 @@
+import PFSyncCore
 import PFSyncWire
 
 /// The fixed key the keyed opener and the round-trip sealer use (seeds are sealed with it).
@@ -46,6 +47,7 @@ func decodePayload(_ payload: UnsafeRawBufferPointer, kind: SyncFrameKind) {
     switch kind {
     case .data:
         decodePFSync(payload)
+        decodeDeltas(payload)
     case .ack, .nack:
         try? SyncSequenceRanges.decode(payload, kind: kind, into: &ranges)
     case .keepalive:
@@ -67,6 +69,14 @@ func decodePFSync(_ bytes: UnsafeRawBufferPointer) {
     if let packet = try? PFSyncPacket.decode(bytes) {
         _ = packet.messages.count
     }
+}
+
+/// Reads the delta section that may follow the pfsync packet of a DATA payload.
+func decodeDeltas(_ payload: UnsafeRawBufferPointer) {
+    guard var reader = try? DeltaSectionReader(payload: payload) else { return }
+    var update = DeltaUpdate(identity: StateID(id: 0, creatorID: 0), version: 0)
+    var count = 0
+    while count < 70_000, (try? reader.next(into: &update)) == true { count += 1 }
 }
 
 func roundTrip(_ payload: UnsafeRawBufferPointer) {
