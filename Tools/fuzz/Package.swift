@@ -24,5 +24,13 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-parse-as-library"])]
         ),
+        .executableTarget(
+            name: "FuzzEngine",
+            dependencies: [
+                .product(name: "PFSyncCore", package: "pfsyncd"), .product(name: "PFSyncWire", package: "pfsyncd"),
+                .product(name: "PFSyncReplication", package: "pfsyncd"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6), .unsafeFlags(["-parse-as-library"])]
+        ),
     ]
 )

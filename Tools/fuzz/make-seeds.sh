@@ -36,6 +36,10 @@ while offset + 16 <= len(data):
 print("extracted %d pfsync packets" % count)
 PY
 
+# FuzzEngine seeds: the pfsync packets (with and without a delta section).
+rm -rf seeds-engine && mkdir -p seeds-engine
+cp seeds/pfsync-* seeds/pcap-* seeds-engine/
+
 # FuzzPacket seeds: selector byte (link type index 0 = Ethernet; 0x80 = sloppy), then the
 # frames of one flow, each with a u16 length. From the project's own netns capture.
 rm -rf seeds-packet && mkdir -p seeds-packet
