@@ -50,9 +50,14 @@ public struct EngineConfig: Sendable {
     public var insertAcknowledgements: InsertAcknowledgements?
     /// Flow control: DATA frames sent but not yet acknowledged by the peer after which
     /// the engine stops draining the table (changes keep coalescing there, so nothing is
-    /// lost, only merged) until ACKs catch up; 0 disables. Applies once the peer has
-    /// acknowledged something, and lifts when no ACK came for ``peerTimeoutNanos``.
+    /// lost, only merged) until ACKs catch up; 0 disables. Counts from the start, and lifts
+    /// while no ACK came for ``peerTimeoutNanos``. The window is the smaller of this and
+    /// the receive window the peer's HELLO says (until it says one: ``receiveWindowFrames``,
+    /// this node's own, as the peer's best guess).
     public var maxFramesInFlight: UInt64 = 1024
+    /// DATA frames this node's sync socket buffer holds, said in HELLO so that the peer's
+    /// window fits it; 0: not said (the peer keeps its own limit).
+    public var receiveWindowFrames: UInt64 = 0
     /// The peer counts as gone when nothing arrived for this long.
     public var peerTimeoutNanos: UInt64 = 3_000_000_000
 

@@ -102,6 +102,17 @@ public struct ReceiveWindow<Payload> {
         return .held
     }
 
+    /// A control frame told a receiver that has no frame yet the sender's last sequence:
+    /// the window starts after it (what came before is the bulk update's business, as for
+    /// a first DATA frame), so that the sender hears it acknowledged and does not count
+    /// frames sent before this receiver listened as in flight. False (nothing changes) once
+    /// any frame was received.
+    public mutating func startIfFirst(epoch frameEpoch: UInt32, after lastSequence: UInt64) -> Bool {
+        guard epoch == nil else { return false }
+        reset(epoch: frameEpoch, at: lastSequence &+ 1)
+        return true
+    }
+
     /// A keepalive told us the sender's last sequence in `epoch`: frames after what we have
     /// are missing (tail loss).
     public mutating func senderAnnounced(epoch frameEpoch: UInt32, lastSequence: UInt64, now: UInt64) {

@@ -30,6 +30,13 @@ extension ReplicationEngine {
         status.lastFrameNanos = nowNanos
         status.peerAlive = true
 
+        if header.kind != .data, header.sequence > 0,
+            window.startIfFirst(epoch: header.epoch, after: header.sequence)
+        {
+            // The sender's frames so far went out before we listened: say so at once, or
+            // its flow control would wait for their ACKs until we fell silent.
+            sendAck(send: send)
+        }
         switch header.kind {
         case .data:
             receiveData(opened, nowNanos: nowNanos, stateNow: stateNow, send: send)
@@ -174,6 +181,9 @@ extension ReplicationEngine {
             sendWindow.peerStarted(afterSequence: lastSequenceSent(before: recent), nowNanos: nowNanos)
         }
         windowPeerEpoch = frame.header.epoch
+        if hello.receiveWindowFrames > 0 {
+            sendWindow.fit(maximum: config.maxFramesInFlight, peerFrames: UInt64(hello.receiveWindowFrames))
+        }
         // A (re)started peer holds no delta base.
         peerTakesDeltas = hello.features.contains(.deltaUpdates)
         invalidateBases()

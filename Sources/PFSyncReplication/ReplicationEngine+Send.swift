@@ -202,7 +202,8 @@ extension ReplicationEngine {
         let hello = SyncHello(
             options: options, pfsyncVersion: 5, maxDatagramSize: UInt16(clamping: sealer.maxDatagramSize),
             keepaliveMilliseconds: UInt32(max(1, config.keepaliveNanos / 1_000_000)),
-            features: config.deltaUpdates && config.replicateCounters ? [.lz4, .deltaUpdates] : [.lz4])
+            features: config.deltaUpdates && config.replicateCounters ? [.lz4, .deltaUpdates] : [.lz4],
+            receiveWindowFrames: UInt32(clamping: config.receiveWindowFrames))
         hello.encode(into: &controlPayload)
         sendControl(.hello, send: send)
     }

@@ -98,7 +98,10 @@ public final class ReplicationEngine {
         sentAt = [UInt64](repeating: 0, count: config.resendFrames)
         resentAt = [UInt64](repeating: 0, count: max(1, config.resendFrames))
         rawTarget = sealer.maxUncompressedPayload
-        sendWindow = SendWindow(limit: config.maxFramesInFlight, silenceNanos: config.peerTimeoutNanos)
+        // Until the peer says its receive window, it is assumed to be like this node's.
+        sendWindow = SendWindow(
+            limit: SendWindow.limit(maximum: config.maxFramesInFlight, peerFrames: config.receiveWindowFrames),
+            silenceNanos: config.peerTimeoutNanos)
         status.bulk.shardCount = table.shardCount
     }
 

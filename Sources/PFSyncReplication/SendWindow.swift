@@ -10,7 +10,7 @@
 /// acknowledges again.
 struct SendWindow {
     /// Frames that may be in flight; 0 turns flow control off.
-    let limit: UInt64
+    private(set) var limit: UInt64
     /// How long an unanswering peer holds the window closed.
     let silenceNanos: UInt64
     /// The highest DATA sequence the peer acknowledged since it (re)started (nil: none yet).
@@ -24,6 +24,18 @@ struct SendWindow {
     init(limit: UInt64, silenceNanos: UInt64) {
         self.limit = limit
         self.silenceNanos = silenceNanos
+    }
+
+    /// The window for a peer whose receive buffer holds `peerFrames` DATA frames (0: it did
+    /// not say), within the configured `maximum` (0: flow control off, and it stays off).
+    static func limit(maximum: UInt64, peerFrames: UInt64) -> UInt64 {
+        guard maximum > 0, peerFrames > 0 else { return maximum }
+        return min(maximum, peerFrames)
+    }
+
+    /// Fits the window to what the peer said it holds (see ``limit(maximum:peerFrames:)``).
+    mutating func fit(maximum: UInt64, peerFrames: UInt64) {
+        limit = Self.limit(maximum: maximum, peerFrames: peerFrames)
     }
 
     /// The peer (re)started (or the sender did) at `nowNanos`, after the sender's frame

@@ -70,6 +70,40 @@ import Testing
         #expect(link.differences() == 0)
     }
 
+    @Test func aBackupWithASmallerBufferSaysSoAndThePrimaryKeepsToIt() {
+        // The primary allows 1,024 frames in flight (its own buffer is large); the backup's
+        // buffer holds 64 and its HELLO says 48.
+        let link = SlowPeerLink(
+            states: 4_000, maxFramesInFlight: 1_024, bufferFrames: 64, framesPerTick: 6, backupReceiveWindow: 48)
+        link.run(ticks: 300, updatesPerTick: 1_500)
+        #expect(link.primary.sendWindow.limit == 48)
+        #expect(link.dropped == 0)
+        #expect(link.deepestData <= 48)
+        #expect(link.backup.currentCounters[.lost] == 0)
+        link.run(ticks: 400, updatesPerTick: 0)
+        #expect(link.backup.table.count == 4_000)
+        #expect(link.differences() == 0)
+        // Without the backup saying it, the same primary overruns that buffer.
+        let unsaid = SlowPeerLink(states: 4_000, maxFramesInFlight: 1_024, bufferFrames: 64, framesPerTick: 6)
+        unsaid.run(ticks: 300, updatesPerTick: 1_500)
+        #expect(unsaid.primary.sendWindow.limit == 1_024)
+        #expect(unsaid.dropped > 0)
+    }
+
+    @Test func theWindowIsTheSmallerOfTheLimitAndThePeersBuffer() {
+        #expect(SendWindow.limit(maximum: 1_024, peerFrames: 80) == 80)
+        #expect(SendWindow.limit(maximum: 1_024, peerFrames: 1_600) == 1_024)
+        #expect(SendWindow.limit(maximum: 1_024, peerFrames: 0) == 1_024, "a peer that says nothing")
+        #expect(SendWindow.limit(maximum: 0, peerFrames: 80) == 0, "flow control off stays off")
+        var window = SendWindow(limit: 1_024, silenceNanos: 1_000)
+        window.peerStarted(afterSequence: 0, nowNanos: 0)
+        window.fit(maximum: 1_024, peerFrames: 80)
+        #expect(window.room(lastSent: 50, nowNanos: 10) == 30)
+        // The peer restarts with a larger buffer: the window grows back to the limit.
+        window.fit(maximum: 1_024, peerFrames: 4_000)
+        #expect(window.room(lastSent: 50, nowNanos: 10) == 974)
+    }
+
     @Test func theWindowCountsFromThePeersStartAndOpensWhenItFallsSilent() {
         var window = SendWindow(limit: 100, silenceNanos: 1_000)
         window.peerStarted(afterSequence: 40, nowNanos: 0)

@@ -18,6 +18,22 @@ import Testing
         #expect(!window.hasGap)
     }
 
+    @Test func aControlFrameBeforeAnyDataStartsTheWindowAfterTheSendersLastFrame() {
+        var window = Window(gapTimeout: 100)
+        let started = window.startIfFirst(epoch: 3, after: 1_600)
+        #expect(started)
+        #expect(window.expected == 1_601)
+        #expect(!window.hasGap)
+        // What the sender sent before is not asked for; what follows is delivered.
+        #expect(window.receive(epoch: 3, sequence: 1_590, payload: 0, now: 0) { _, _ in } == .duplicate)
+        #expect(window.receive(epoch: 3, sequence: 1_601, payload: 0, now: 0) { _, _ in } == .delivered)
+        // Once a frame was received, a control frame changes nothing.
+        let again = window.startIfFirst(epoch: 3, after: 5_000)
+        let newer = window.startIfFirst(epoch: 4, after: 5_000)
+        #expect(!again && !newer)
+        #expect(window.expected == 1_602)
+    }
+
     @Test func duplicatesAndReplaysAreTold() {
         var window = Window(duplicateHorizon: 8, gapTimeout: 100)
         for sequence in UInt64(100)...120 {

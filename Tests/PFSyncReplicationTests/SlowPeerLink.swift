@@ -28,7 +28,11 @@ final class SlowPeerLink {
     /// False until the backup runs: what is sent to it meanwhile goes nowhere.
     private(set) var backupRunning = false
 
-    init(states: Int, maxFramesInFlight: UInt64, bufferFrames: Int, framesPerTick: Int, startBackup: Bool = true) {
+    /// `backupReceiveWindow`: the receive window the backup says in its HELLO (0: none).
+    init(
+        states: Int, maxFramesInFlight: UInt64, bufferFrames: Int, framesPerTick: Int, startBackup: Bool = true,
+        backupReceiveWindow: UInt64 = 0
+    ) {
         self.bufferFrames = bufferFrames
         self.framesPerTick = framesPerTick
         var primaryConfig = EngineConfig(nodeID: 1, epoch: 10)
@@ -37,6 +41,7 @@ final class SlowPeerLink {
         primaryConfig.gapTimeoutNanos = 200_000_000
         var backupConfig = EngineConfig(nodeID: 2, epoch: 20)
         backupConfig.gapTimeoutNanos = 200_000_000
+        backupConfig.receiveWindowFrames = backupReceiveWindow
         primary = ReplicationEngine(config: primaryConfig, table: StateTable(shardCount: 4), key: EngineSimulationTests.key)
         backup = ReplicationEngine(config: backupConfig, table: StateTable(shardCount: 4), key: EngineSimulationTests.key)
         for index in 0..<states {
@@ -46,10 +51,12 @@ final class SlowPeerLink {
         if startBackup { self.startBackup() }
     }
 
-    /// Starts the backup (it says HELLO and asks for a bulk update).
+    /// Starts the backup (it says HELLO and asks for a bulk update); the HELLO arrives at
+    /// once, before the primary's next tick.
     func startBackup() {
         backupRunning = true
         backup.start(nowNanos: now) { self.toPrimary.append(Array($0)) }
+        deliverToPrimary()
     }
 
     private func toBackup(_ bytes: UnsafeRawBufferPointer) {
@@ -84,13 +91,18 @@ final class SlowPeerLink {
             if backupRunning {
                 backup.tick(nowNanos: now, stateNow: stateNow) { self.toPrimary.append(Array($0)) }
             }
-            while !toPrimary.isEmpty {
-                let answers = toPrimary
-                toPrimary = []
-                for frame in answers {
-                    frame.withUnsafeBytes {
-                        primary.receive($0, nowNanos: now, stateNow: stateNow) { self.toBackup($0) }
-                    }
+            deliverToPrimary()
+        }
+    }
+
+    /// Hands the primary what the backup sent (and what that makes it send back).
+    private func deliverToPrimary() {
+        while !toPrimary.isEmpty {
+            let answers = toPrimary
+            toPrimary = []
+            for frame in answers {
+                frame.withUnsafeBytes {
+                    primary.receive($0, nowNanos: now, stateNow: stateNow) { self.toBackup($0) }
                 }
             }
         }

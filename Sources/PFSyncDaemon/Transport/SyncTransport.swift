@@ -71,11 +71,16 @@ public final class SyncTransport: Service, Sendable {
         let interval = Self.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
         var engineConfig = self.engineConfig
         if let receiveBuffer = try? await channel.getOption(.socketOption(.so_rcvbuf)).get() {
-            engineConfig.maxFramesInFlight = ReceiveBufferWindow.framesInFlight(
-                configured: engineConfig.maxFramesInFlight, receiveBufferBytes: Int(receiveBuffer),
-                maxDatagramSize: engineConfig.maxDatagramSize)
+            // Said in HELLO: the peer fits its window to it (and this node assumes the
+            // same of the peer until the peer says its own).
+            engineConfig.receiveWindowFrames = ReceiveBufferWindow.frames(
+                receiveBufferBytes: Int(receiveBuffer), maxDatagramSize: engineConfig.maxDatagramSize)
             logger.info(
-                "flow control", metadata: ["receive_buffer_bytes": "\(receiveBuffer)", "frames_in_flight": "\(engineConfig.maxFramesInFlight)"])
+                "flow control",
+                metadata: [
+                    "receive_buffer_bytes": "\(receiveBuffer)", "receive_window_frames": "\(engineConfig.receiveWindowFrames)",
+                    "max_frames_in_flight": "\(engineConfig.maxFramesInFlight)",
+                ])
         }
         let (config, table, key, stats, endpoints, testing, ready) = (
             engineConfig, self.table, self.key, self.stats, self.endpoints, self.testing, self.ready

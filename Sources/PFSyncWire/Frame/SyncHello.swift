@@ -1,5 +1,6 @@
-/// The payload of a HELLO frame (12 bytes), sent when a daemon starts (and repeated until
-/// answered) and answered with ``Options/reply`` set.
+/// The payload of a HELLO frame (16 bytes; 12 from senders that do not say their receive
+/// window), sent when a daemon starts (and repeated until answered) and answered with
+/// ``Options/reply`` set.
 ///
 /// ```
 /// 0  options u8            bit 0 REPLY, bit 1 BULK_REQUEST; other bits 0
@@ -7,7 +8,9 @@
 /// 2  max datagram u16      the largest datagram the sender accepts
 /// 4  keepalive u32         the sender's keepalive interval in milliseconds, at least 1
 /// 8  features u32          bit 0: understands LZ4; unknown bits are ignored
+/// 12 receive window u32    DATA frames the sender's socket buffer holds (0: not said)
 /// ```
+/// Bytes after the 16th are ignored (room for later fields).
 public struct SyncHello: Sendable, Hashable {
     /// HELLO option bits.
     public struct Options: OptionSet, Sendable, Hashable {
@@ -37,7 +40,9 @@ public struct SyncHello: Sendable, Hashable {
     }
 
     /// The payload length.
-    public static let payloadLength = 12
+    public static let payloadLength = 16
+    /// The payload length without the receive window (what older senders send).
+    public static let shortPayloadLength = 12
 
     /// Option bits.
     public var options: Options
@@ -49,17 +54,22 @@ public struct SyncHello: Sendable, Hashable {
     public var keepaliveMilliseconds: UInt32
     /// Feature bits.
     public var features: Features
+    /// How many DATA frames of the sender's largest datagram its sync socket's receive
+    /// buffer holds, so that the peer's flow control fits its window to it; 0 when the
+    /// sender does not say.
+    public var receiveWindowFrames: UInt32
 
     /// Creates a HELLO payload.
     public init(
         options: Options, pfsyncVersion: UInt8 = 5, maxDatagramSize: UInt16,
-        keepaliveMilliseconds: UInt32, features: Features = [.lz4]
+        keepaliveMilliseconds: UInt32, features: Features = [.lz4], receiveWindowFrames: UInt32 = 0
     ) {
         self.options = options
         self.pfsyncVersion = pfsyncVersion
         self.maxDatagramSize = maxDatagramSize
         self.keepaliveMilliseconds = keepaliveMilliseconds
         self.features = features
+        self.receiveWindowFrames = receiveWindowFrames
     }
 
     /// Replaces `payload` with this HELLO's encoding (keeps the array's capacity).
@@ -70,13 +80,16 @@ public struct SyncHello: Sendable, Hashable {
         FrameBytes.append(maxDatagramSize, to: &payload)
         FrameBytes.append(keepaliveMilliseconds, to: &payload)
         FrameBytes.append(features.rawValue, to: &payload)
+        FrameBytes.append(receiveWindowFrames, to: &payload)
     }
 
-    /// Decodes a HELLO payload.
+    /// Decodes a HELLO payload: 12 bytes (no receive window), or 16 and more (what follows
+    /// the 16th byte is ignored).
     public init(decoding payload: UnsafeRawBufferPointer) throws(SyncFrameError) {
-        guard payload.count == Self.payloadLength else {
+        guard payload.count == Self.shortPayloadLength || payload.count >= Self.payloadLength else {
             throw .controlPayloadLength(kind: .hello, length: payload.count)
         }
+        receiveWindowFrames = payload.count >= Self.payloadLength ? FrameBytes.u32(payload, at: 12) : 0
         options = Options(rawValue: payload[0])
         pfsyncVersion = payload[1]
         maxDatagramSize = FrameBytes.u16(payload, at: 2)

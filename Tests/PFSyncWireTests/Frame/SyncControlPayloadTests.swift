@@ -66,8 +66,21 @@ struct SyncControlPayloadTests {
         let hello = SyncHello(
             options: [.reply, .bulkRequest], maxDatagramSize: 1_452, keepaliveMilliseconds: 1_000)
         hello.encode(into: &payload)
-        #expect(payload == [0x03, 5, 0x05, 0xAC, 0, 0, 0x03, 0xE8, 0, 0, 0, 1])
+        #expect(payload == [0x03, 5, 0x05, 0xAC, 0, 0, 0x03, 0xE8, 0, 0, 0, 1, 0, 0, 0, 0])
         #expect(try payload.withUnsafeBytes { b in try SyncHello(decoding: b) } == hello)
+        // The receive window; a 12-byte HELLO (no window) and later fields after the 16th byte.
+        var windowed = hello
+        windowed.receiveWindowFrames = 1_585
+        var windowedPayload: [UInt8] = []
+        windowed.encode(into: &windowedPayload)
+        #expect(windowedPayload.suffix(4) == [0, 0, 0x06, 0x31])
+        #expect(try windowedPayload.withUnsafeBytes { b in try SyncHello(decoding: b) } == windowed)
+        #expect(try Array(windowedPayload.prefix(12)).withUnsafeBytes { b in try SyncHello(decoding: b) } == hello)
+        #expect(try (windowedPayload + [9, 9]).withUnsafeBytes { b in try SyncHello(decoding: b) } == windowed)
+        for length in [13, 15] {
+            #expect(frameError { _ = try Array(windowedPayload.prefix(length)).withUnsafeBytes { b in try SyncHello(decoding: b) } }
+                == .controlPayloadLength(kind: .hello, length: length))
+        }
 
         var badOptions = payload
         badOptions[0] = 0x04
@@ -78,7 +91,7 @@ struct SyncControlPayloadTests {
         tinyDatagram[3] = 10
         #expect(frameError { _ = try tinyDatagram.withUnsafeBytes { b in try SyncHello(decoding: b) } }
             == .controlPayloadInvalid(kind: .hello))
-        #expect(frameError { _ = try payload.dropLast().withUnsafeBytes { b in try SyncHello(decoding: b) } }
+        #expect(frameError { _ = try payload.prefix(11).withUnsafeBytes { b in try SyncHello(decoding: b) } }
             == .controlPayloadLength(kind: .hello, length: 11))
     }
 }
