@@ -27,7 +27,8 @@ nonisolated(unsafe) var runs = 0
 /// 1. a pfsync packet (FreeBSD v5, or anything) to the plain-pfsync engine, as if it came
 ///    over protocol 240 with TTL 255 on the sync interface;
 /// 2. the same bytes as the payload of an authenticated pfsyncd DATA frame (the next
-///    sequence number) to the pfsyncd engine, pfsync messages and delta section alike.
+///    sequence number) to the pfsyncd engine, pfsync messages and delta section alike;
+/// 3. the same bytes as an authenticated control frame (ACK, NACK, KEEPALIVE, HELLO).
 /// Both engines then tick (answers, retransmissions, bulk) and send into the void. Their
 /// tables must stay consistent (checked every 16th input).
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -39,12 +40,11 @@ public func fuzzEngine(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     plain.tick(nowNanos: now, stateNow: stateNow) { _ in }
 
     sequence &+= 1
-    if let frame = try? sealer.seal(kind: .data, sequence: sequence, payload: input) {
-        let datagram = Array(frame)
-        datagram.withUnsafeBytes { bytes in
-            engine.receive(bytes, nowNanos: now, stateNow: stateNow) { _ in }
-        }
-    }
+    deliver(kind: .data, sequence: sequence, payload: input)
+    // The same bytes as a control payload (ACK, NACK, KEEPALIVE or HELLO by the input's
+    // length), carrying the sender's last DATA sequence as control frames do.
+    let kinds: [SyncFrameKind] = [.ack, .nack, .keepalive, .hello]
+    deliver(kind: kinds[size % kinds.count], sequence: sequence, payload: input)
     engine.tick(nowNanos: now, stateNow: stateNow) { _ in }
 
     runs &+= 1
@@ -54,6 +54,15 @@ public func fuzzEngine(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if !broken.isEmpty { fatalError("table invariants broken: \(broken)") }
     }
     return 0
+}
+
+/// Seals `payload` as a frame of `kind` from the fuzz peer and hands it to the pfsyncd engine.
+func deliver(kind: SyncFrameKind, sequence: UInt64, payload: UnsafeRawBufferPointer) {
+    guard let frame = try? sealer.seal(kind: kind, sequence: sequence, payload: payload) else { return }
+    let datagram = Array(frame)
+    datagram.withUnsafeBytes { bytes in
+        engine.receive(bytes, nowNanos: now, stateNow: UInt32(truncatingIfNeeded: now / 1_000_000_000) &+ 1_700_000_000) { _ in }
+    }
 }
 
 /// Fresh tables and engines (bounds memory; the sealer's sequence goes on, as a peer's would).
