@@ -8,15 +8,15 @@ import PFSyncTracker
 enum DroppedPacketText {
     static func line(_ packet: ParsedPacket, verdict: Verdict, state: PFState?) -> String {
         var text = verdict == .noState ? "no state: " : "out of window: "
-        text += protocolName(packet.proto) + " " + endpoint(packet.srcAddr, packet.srcPort, packet.af) + " > "
-            + endpoint(packet.dstAddr, packet.dstPort, packet.af)
-        if packet.proto == 6 {
+        text += IPProtocol.name(packet.proto) + " " + packet.srcAddr.endpoint(port: packet.srcPort, family: packet.af)
+            + " > " + packet.dstAddr.endpoint(port: packet.dstPort, family: packet.af)
+        if packet.proto == IPProtocol.tcp {
             text += " [\(flags(packet.tcpFlags))] seq \(packet.seq) ack \(packet.ack) len \(packet.payloadLength)"
                 + " win \(packet.window)"
         }
         guard let state else { return text }
         text += "; state \(state.identity)"
-        if state.proto == 6 {
+        if state.proto == IPProtocol.tcp {
             text += " src " + peer(state.src) + " dst " + peer(state.dst)
         }
         return text
@@ -24,20 +24,6 @@ enum DroppedPacketText {
 
     private static func peer(_ peer: StatePeer) -> String {
         "\(PeerState.tcpName(peer.state)) seqlo \(peer.seqLo) seqhi \(peer.seqHi) maxwin \(peer.maxWin) wscale \(peer.wscale)"
-    }
-
-    private static func endpoint(_ address: IPAddress, _ port: UInt16, _ af: AddressFamily) -> String {
-        af == .inet ? "\(address.formatted(af)):\(port)" : "\(address.formatted(af))[\(port)]"
-    }
-
-    private static func protocolName(_ proto: UInt8) -> String {
-        switch proto {
-        case 6: return "tcp"
-        case 17: return "udp"
-        case 1: return "icmp"
-        case 58: return "ipv6-icmp"
-        default: return "proto\(proto)"
-        }
     }
 
     private static func flags(_ value: UInt8) -> String {

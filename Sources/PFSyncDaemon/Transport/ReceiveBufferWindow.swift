@@ -8,7 +8,7 @@ import PFSyncReplication
 /// the payload plus a kilobyte is taken per frame, and a quarter of the buffer is left to
 /// ACKs, keepalives and the peer's own changes. With `net.core.rmem_max` at Linux's
 /// default (208 KiB, so the socket gets 416 KiB), a 1500-byte MTU allows about 80 frames;
-/// with 4 MiB, about 1,000 (and the configured limit, 1024 by default, caps the window).
+/// with 4 MiB, about 1,600 (and the configured limit, 1024 by default, caps the window).
 enum ReceiveBufferWindow {
     /// Fewest frames said, however small the buffer.
     static let minimumFrames: UInt64 = 16

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PFSyncCore
 import PFSyncDaemon
+import PFSyncTracker
 
 /// `pfsyncd states`: the table, like `pfctl -ss`.
 struct StatesCommand: ParsableCommand {
@@ -43,19 +44,9 @@ struct StatesCommand: ParsableCommand {
         }
         let flow = state["direction"]?.stringValue == "out"
             ? "\(endpoint(0)) -> \(endpoint(1))" : "\(endpoint(1)) <- \(endpoint(0))"
-        let head = "\(ifname) \(protoName(proto)) \(flow)"
+        let head = "\(ifname) \(IPProtocol.name(proto)) \(flow)"
         let pad = String(repeating: " ", count: max(1, 56 - head.count))
         return head + pad + peerStates(state, proto: proto)
-    }
-
-    private static func protoName(_ proto: UInt64) -> String {
-        switch proto {
-        case 6: return "tcp"
-        case 17: return "udp"
-        case 1: return "icmp"
-        case 58: return "ipv6-icmp"
-        default: return "proto\(proto)"
-        }
     }
 
     private static func peerStates(_ state: JSONValue, proto: UInt64) -> String {

@@ -17,8 +17,8 @@ enum StateListing {
         let key = state.wireKey
         let arrow = state.direction == PFDirection.outbound ? " -> " : " <- "
         let head = ifname + " " + protocolName(state.proto) + " "
-            + endpoint(key.addr1, port: key.port1, af: state.af) + arrow
-            + endpoint(key.addr0, port: key.port0, af: state.af)
+            + key.addr1.endpoint(port: key.port1, family: state.af) + arrow
+            + key.addr0.endpoint(port: key.port0, family: state.af)
         let pad = String(repeating: " ", count: max(3, stateColumn - head.count))
         return head + pad + peerStates(state)
     }
@@ -32,8 +32,8 @@ enum StateListing {
         let key = state.wireKey
         let outbound = state.direction == PFDirection.outbound
         // Inbound: key 0 is the first packet's source; outbound: key 1.
-        let src = outbound ? endpoint(key.addr1, port: key.port1, af: state.af) : endpoint(key.addr0, port: key.port0, af: state.af)
-        let dst = outbound ? endpoint(key.addr0, port: key.port0, af: state.af) : endpoint(key.addr1, port: key.port1, af: state.af)
+        let src = outbound ? key.addr1.endpoint(port: key.port1, family: state.af) : key.addr0.endpoint(port: key.port0, family: state.af)
+        let dst = outbound ? key.addr0.endpoint(port: key.port0, family: state.af) : key.addr1.endpoint(port: key.port1, family: state.af)
         var object = TrackJSON()
         object.add("id", Hex.u64(state.identity.id))
         object.add("creator_id", Hex.u32(state.identity.creatorID))
@@ -79,10 +79,5 @@ enum StateListing {
         case IPProtocol.icmpv6: return "ipv6-icmp"
         default: return "proto-\(proto)"
         }
-    }
-
-    /// `addr:port` for IPv4, `addr[port]` for IPv6 (as pfctl prints them).
-    static func endpoint(_ address: IPAddress, port: UInt16, af: AddressFamily) -> String {
-        af == .inet ? "\(address.formatted(af)):\(port)" : "\(address.formatted(af))[\(port)]"
     }
 }

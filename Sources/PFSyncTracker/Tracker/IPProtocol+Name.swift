@@ -1,0 +1,13 @@
+extension IPProtocol {
+    /// The protocol's name as /etc/protocols gives it (`tcp`, `udp`, `icmp`, `ipv6-icmp`),
+    /// `proto<number>` for the others.
+    public static func name(_ proto: some BinaryInteger) -> String {
+        switch UInt64(truncatingIfNeeded: proto) {
+        case UInt64(tcp): return "tcp"
+        case UInt64(udp): return "udp"
+        case UInt64(icmp): return "icmp"
+        case UInt64(icmpv6): return "ipv6-icmp"
+        default: return "proto\(proto)"
+        }
+    }
+}
