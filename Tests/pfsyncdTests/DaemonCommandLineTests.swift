@@ -84,3 +84,84 @@ import Glibc
         guard bound == 0 else { throw HarnessError.setup("bind \(path) failed") }
     }
 }
+
+/// `pfsyncd run --check`: the configuration and the machine checked, nothing started.
+@Suite struct ConfigCheckCommandTests {
+    @Test func goodConfigIsSummarisedAndNothingStarts() throws {
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let node = try harness.makeNode(name: "good", nodeID: 0x2a)
+        node.peerPort = 9
+        try node.configText.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let result = try DecodeRunner.run(["run", "--config", node.configPath, "--check"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.isEmpty, "stderr: \(result.stderr)")
+        #expect(result.stdout.hasPrefix("pfsyncd: \(node.configPath): configuration accepted\n"))
+        #expect(result.stdout.contains("node id   42 (creatorid 0x0000002a)"), "stdout: \(result.stdout)")
+        #expect(
+            result.stdout.contains("sync      127.0.0.1:\(node.port) -> peer 127.0.0.1:\(node.peerPort)"),
+            "stdout: \(result.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: node.socketPath))
+    }
+
+    @Test func problemsOnThisMachineAreListedWithTheirKeys() throws {
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let missingFile = harness.directory.appendingPathComponent("missing.pcap").path
+        let node = try harness.makeNode(
+            name: "problems", nodeID: 1,
+            extraConfig: "[capture]\ninterfaces = [\"pfsx-none0\", \"lo\"]\nfiles = [\"\(missingFile)\"]")
+        node.peerPort = 9
+        let text = node.configText
+            .replacingOccurrences(of: "listen = \"127.0.0.1\"", with: "listen = \"192.0.2.77\"")
+            .replacingOccurrences(of: node.socketPath, with: "/nonexistent-pfsyncd-dir/control.sock")
+        try text.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let result = try DecodeRunner.run(["run", "--config", node.configPath, "--check"])
+        #expect(result.status == 1)
+        let problems = result.stderr.split(separator: "\n").map(String.init)
+        #expect(problems.count == 4, "stderr: \(result.stderr)")
+        #expect(problems.allSatisfy { $0.hasPrefix("pfsyncd: problem: ") })
+        for key in ["capture.interfaces: no interface \"pfsx-none0\"", "capture.files: cannot read", "sync.listen: 192.0.2.77",
+            "control.socket: cannot create"]
+        {
+            #expect(problems.contains { $0.contains(key) }, "no \(key) in: \(result.stderr)")
+        }
+    }
+
+    @Test func aNodeSendingToItselfIsAProblem() throws {
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let node = try harness.makeNode(name: "self", nodeID: 1)
+        node.peerPort = node.port
+        try node.configText.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let result = try DecodeRunner.run(["run", "--config", node.configPath, "--check"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("pfsyncd: problem: sync.peer: is this node's own address and port"), "stderr: \(result.stderr)")
+    }
+
+    @Test func refusedConfigExitsTwoWithTheSameMessageAsRun() throws {
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let node = try harness.makeNode(name: "nokey", nodeID: 1)
+        node.peerPort = 9
+        let text = node.configText.replacingOccurrences(of: harness.keyPath, with: harness.keyPath + ".missing")
+        try text.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let result = try DecodeRunner.run(["run", "--config", node.configPath, "--check"])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("sync.key_file"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("No such file or directory"), "stderr: \(result.stderr)")
+    }
+
+    @Test func unknownLogLevelIsRefused() throws {
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let node = try harness.makeNode(name: "level", nodeID: 1)
+        node.peerPort = 9
+        try node.configText.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let result = try DecodeRunner.run(["run", "--config", node.configPath, "--log-level", "loud"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--log-level: unknown level \"loud\""), "stderr: \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: node.socketPath))
+    }
+}

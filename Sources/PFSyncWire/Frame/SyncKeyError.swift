@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a pre-shared key could not be loaded; each case names the problem for the operator.
 public enum SyncKeyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `open(2)` failed with this errno.
@@ -18,8 +24,8 @@ public enum SyncKeyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A one-line explanation naming the problem.
     public var description: String {
         switch self {
-        case .cannotOpen(let path, let errno): "cannot open key file \(path) (errno \(errno))"
-        case .cannotRead(let path, let errno): "cannot read key file \(path) (errno \(errno))"
+        case .cannotOpen(let path, let errno): "cannot open key file \(path): \(Self.text(errno: errno))"
+        case .cannotRead(let path, let errno): "cannot read key file \(path): \(Self.text(errno: errno))"
         case .notARegularFile(let path): "key file \(path) is not a regular file"
         case .accessibleByOthers(let path, let mode):
             "key file \(path) has mode 0\(String(mode & 0o7777, radix: 8)); group and other must have no access (chmod 600)"
@@ -29,5 +35,10 @@ public enum SyncKeyError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooLong(let length):
             "key is \(length) bytes; at most \(SyncKey.maximumLength) are allowed"
         }
+    }
+
+    /// `strerror`'s text with the number ("No such file or directory (errno 2)").
+    private static func text(errno: Int32) -> String {
+        "\(String(cString: strerror(errno))) (errno \(errno))"
     }
 }

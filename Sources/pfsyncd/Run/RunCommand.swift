@@ -13,6 +13,12 @@ struct RunCommand: AsyncParsableCommand {
             the sync transport, one capture thread per source, the control socket and the \
             optional metrics endpoint until SIGTERM or SIGINT, which flush pending changes \
             before exiting. A bad configuration exits with status 2 before anything starts.
+
+            --check reads the configuration and the key file as a start would, looks for what \
+            the services would run into on this machine (missing interfaces, unreadable \
+            capture files, a sync.listen address that is not local, socket directories, the \
+            CARP setup), prints what would run and exits: 0 when nothing was found, 1 when \
+            problems were (listed on stderr), 2 when the configuration is refused.
             """
     )
 
@@ -23,6 +29,17 @@ struct RunCommand: AsyncParsableCommand {
     /// Log level.
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
+
+    /// Check only.
+    @Flag(name: .long, help: "Check the configuration and this machine, print what would run, and exit.")
+    var check = false
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError(
+                "--log-level: unknown level \"\(logLevel)\" (trace, debug, info, notice, warning, error, critical)")
+        }
+    }
 
     func run() async throws {
         let text: String
@@ -46,6 +63,10 @@ struct RunCommand: AsyncParsableCommand {
             OutputBuffer.standardError("pfsyncd: \(error)")
             throw ExitCode(2)
         }
+        if check {
+            try report(plan: plan)
+            return
+        }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -59,5 +80,16 @@ struct RunCommand: AsyncParsableCommand {
             OutputBuffer.standardError("pfsyncd: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// `--check`: the plan on stdout, the problems on stderr (exit 1 when there are any).
+    private func report(plan: DaemonPlan) throws {
+        var output = OutputBuffer(descriptor: 1)
+        output.append("pfsyncd: \(config): configuration accepted\n")
+        for line in StartupCheck.summary(plan: plan) { output.append("  \(line)\n") }
+        output.flush()
+        let problems = StartupCheck.problems(plan: plan)
+        for problem in problems { OutputBuffer.standardError("pfsyncd: problem: \(problem)") }
+        if !problems.isEmpty { throw ExitCode(1) }
     }
 }
