@@ -30,6 +30,9 @@ public struct BulkView: Sendable, Hashable {
     public var shardsDone: Int = 0
     /// Shards of the table.
     public var shardCount: Int = 0
+
+    /// No bulk either way.
+    public init() {}
 }
 
 /// What `pfsyncd status` shows about replication.
@@ -48,4 +51,7 @@ public struct EngineStatus: Sendable, Hashable {
     public var expectedSequence: UInt64 = 0
     /// Bulk transfer state.
     public var bulk = BulkView()
+
+    /// Nothing heard, nothing sent.
+    public init() {}
 }

@@ -15,6 +15,8 @@ final class DaemonNode {
     let logPath: String
     let keyPath: String
     var extraConfig: String
+    /// `--log-level` (notice: the sync link's events, not every start-up line).
+    var logLevel = "notice"
     private(set) var process: Process?
 
     init(name: String, nodeID: UInt32, directory: URL, keyPath: String, port: UInt16, extraConfig: String) {
@@ -55,7 +57,7 @@ final class DaemonNode {
         log.seekToEndOfFile()
         let child = Process()
         child.executableURL = binary
-        child.arguments = ["run", "--config", configPath, "--log-level", "warning"]
+        child.arguments = ["run", "--config", configPath, "--log-level", logLevel]
         child.standardOutput = log
         child.standardError = log
         try child.run()

@@ -120,6 +120,11 @@ import Testing
             // while the primary was not up yet).
             #expect(DaemonNode.number(try primary.stats(), "bulk.requests_received") >= 1)
             #expect(DaemonNode.number(try primary.stats(), "bulk.states_sent") > 0)
+            // The log says so: the restarted backup's bulk, and the primary saw it come back.
+            #expect(backup.log.contains("bulk update received"), "backup log:\n\(backup.log)")
+            #expect(
+                primary.log.contains("sync peer restarted") || primary.log.components(separatedBy: "sync peer up").count > 2,
+                "primary log:\n\(primary.log)")
         }
     }
 
@@ -159,6 +164,12 @@ import Testing
             #expect(backup.isRunning)
             let difference = try waitForConvergence(primary, backup)
             #expect(difference == nil, "tables differ: \(difference ?? "")")
+            // The operator is told, once per kind (the next report waits 10 s).
+            let logged = DaemonHarness.waitUntil(seconds: 10) {
+                backup.log.contains("sync frames failed authentication")
+                    && backup.log.contains("malformed sync datagrams dropped")
+            }
+            #expect(logged, "backup log:\n\(backup.log)")
         }
     }
 }

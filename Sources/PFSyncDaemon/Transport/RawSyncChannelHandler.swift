@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import PFSyncReplication
 
@@ -16,6 +17,9 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
     private let wallSeconds: () -> UInt32
     private var context: ChannelHandlerContext?
     private var pendingFlush = false
+    private let logger: Logger
+    private var watch = ReplicationEventWatch()
+    private var events: [ReplicationEvent] = []
     /// Socket-level counters.
     public private(set) var transport = TransportCounters()
 
@@ -23,9 +27,11 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
     /// interface with index `syncInterfaceIndex` only (others are pfsync's `badif`).
     public init(
         engine: PlainPFSyncEngine, destination: SocketAddress, syncInterfaceIndex: Int,
+        logger: Logger = Logger(label: "pfsyncd"),
         wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
     ) {
         self.engine = engine
+        self.logger = logger
         self.destination = destination
         self.syncInterfaceIndex = syncInterfaceIndex
         self.wallSeconds = wallSeconds
@@ -69,9 +75,13 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
 
     /// The periodic work: pending table changes, bulk pacing and retries.
     public func tick() {
-        engine.tick(nowNanos: DaemonClock.monotonicNanos(), stateNow: wallSeconds()) { emit($0) }
+        let now = DaemonClock.monotonicNanos()
+        engine.tick(nowNanos: now, stateNow: wallSeconds()) { emit($0) }
         flushIfNeeded()
-        engine.stats.publish(mergedCounters())
+        let counters = mergedCounters()
+        engine.stats.publish(counters)
+        watch.observe(status: engine.status, counters: counters, badSource: 0, nowNanos: now, into: &events)
+        for event in events { event.log(to: logger) }
     }
 
     /// The engine's counters with the socket errors added to `oerrors`.

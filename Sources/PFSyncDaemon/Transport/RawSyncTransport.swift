@@ -65,13 +65,13 @@ public final class RawSyncTransport: SyncLinkService {
             "plain pfsync socket up",
             metadata: ["interface": "\(sync.interface ?? "?")", "peer": "\(endpoints.destination.ipAddress ?? "?")"])
         let interval = SyncTransport.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
-        let (engineConfig, table, stats, destination, ready) = (
-            self.engineConfig, self.table, self.stats, self.endpoints.destination, self.ready
+        let (engineConfig, table, stats, destination, ready, logger) = (
+            self.engineConfig, self.table, self.stats, self.endpoints.destination, self.ready, self.logger
         )
         let task = try await channel.eventLoop.submit { () throws -> RepeatedTask in
             let engine = PlainPFSyncEngine(config: engineConfig, table: table, stats: stats)
             let handler = RawSyncChannelHandler(
-                engine: engine, destination: destination, syncInterfaceIndex: interfaceIndex)
+                engine: engine, destination: destination, syncInterfaceIndex: interfaceIndex, logger: logger)
             try channel.pipeline.syncOperations.addHandler(handler)
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
             handler.start()

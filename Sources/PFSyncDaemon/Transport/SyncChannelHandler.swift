@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import PFSyncReplication
 
@@ -16,15 +17,20 @@ public final class SyncChannelHandler: ChannelInboundHandler {
     private var held: ByteBuffer?
     private var context: ChannelHandlerContext?
     private var pendingFlush = false
+    private let logger: Logger
+    private var watch = ReplicationEventWatch()
+    private var events: [ReplicationEvent] = []
     /// Socket-level counters.
     public private(set) var transport = TransportCounters()
 
     /// Creates a handler for `engine`, sending to `endpoints.destination`.
     public init(
         engine: ReplicationEngine, endpoints: SyncEndpoints, faults: FaultInjector,
+        logger: Logger = Logger(label: "pfsyncd"),
         wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
     ) {
         self.engine = engine
+        self.logger = logger
         self.endpoints = endpoints
         self.faults = faults
         self.wallSeconds = wallSeconds
@@ -68,10 +74,15 @@ public final class SyncChannelHandler: ChannelInboundHandler {
 
     /// The periodic work: pending table changes, keepalives, NACKs, bulk pacing.
     public func tick() {
-        engine.tick(nowNanos: DaemonClock.monotonicNanos(), stateNow: wallSeconds()) { emit($0) }
+        let now = DaemonClock.monotonicNanos()
+        engine.tick(nowNanos: now, stateNow: wallSeconds()) { emit($0) }
         releaseHeld()
         flushIfNeeded()
-        engine.stats.publish(mergedCounters())
+        let counters = mergedCounters()
+        engine.stats.publish(counters)
+        watch.observe(
+            status: engine.status, counters: counters, badSource: transport.badSource, nowNanos: now, into: &events)
+        for event in events { event.log(to: logger) }
     }
 
     /// The engine's counters with what only the socket knows: datagrams sent (`opackets` /

@@ -82,12 +82,13 @@ public final class SyncTransport: Service, Sendable {
                     "max_frames_in_flight": "\(engineConfig.maxFramesInFlight)",
                 ])
         }
-        let (config, table, key, stats, endpoints, testing, ready) = (
-            engineConfig, self.table, self.key, self.stats, self.endpoints, self.testing, self.ready
+        let (config, table, key, stats, endpoints, testing, ready, logger) = (
+            engineConfig, self.table, self.key, self.stats, self.endpoints, self.testing, self.ready, self.logger
         )
         let task = try await channel.eventLoop.submit { () throws -> RepeatedTask in
             let engine = ReplicationEngine(config: config, table: table, key: key, stats: stats)
-            let handler = SyncChannelHandler(engine: engine, endpoints: endpoints, faults: FaultInjector(settings: testing))
+            let handler = SyncChannelHandler(
+                engine: engine, endpoints: endpoints, faults: FaultInjector(settings: testing), logger: logger)
             try channel.pipeline.syncOperations.addHandler(handler)
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
             handler.start()
