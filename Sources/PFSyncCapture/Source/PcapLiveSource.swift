@@ -85,7 +85,7 @@ public final class PcapLiveSource {
             pcap_close(created)
             throw .liveSetupFailed(
                 interface: interface, stage: "pcap_activate",
-                reason: reason.isEmpty ? status : "\(status): \(reason)")
+                reason: reason.isEmpty || reason == status ? status : "\(status): \(reason)")
         }
         activationWarning = activation > 0 ? PcapReader.errorText(created) : nil
         if let filter = options.filter {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Logging
 import PFSyncCapture
 import PFSyncCore
 import PFSyncTracker
@@ -17,6 +18,7 @@ struct CaptureRunner {
     let trackerConfig: TrackerConfig
     let monitor: CaptureMonitor
     let stop: StopFlag
+    let logger: Logger
     /// Judges sessions after a takeover (live interfaces only).
     var audit: TakeoverAudit? = nil
     /// Packets between clock advances and status publications.
@@ -63,7 +65,25 @@ struct CaptureRunner {
         }
         status.summary = tracker.summary
         monitor.publish(status, at: index)
+        report(status)
         idle(tracker: &tracker, status: &status)
+    }
+
+    /// Says in the log how the source ended (a failure is an error: the node no longer sees
+    /// that traffic).
+    private func report(_ status: CaptureStatus) {
+        switch status.phase {
+        case .failed:
+            logger.error(
+                "capture source failed", metadata: ["source": "\(source.name)", "error": "\(status.error ?? "?")"])
+        case .finished:
+            logger.info(
+                "capture file finished",
+                metadata: ["source": "\(source.name)", "packets": "\(status.packetsRead)"]
+                    .merging(status.error.map { ["error": "\($0)"] } ?? [:]) { first, _ in first })
+        default:
+            break
+        }
     }
 
     private func replay(_ file: PcapFileSource, rate: Double, tracker: inout Tracker, status: inout CaptureStatus) {

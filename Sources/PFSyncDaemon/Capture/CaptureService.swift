@@ -56,7 +56,7 @@ public final class CaptureService: Service, Sendable {
             }
             let runner = CaptureRunner(
                 source: source, index: index, table: table, trackerConfig: trackerConfig, monitor: monitor, stop: stop,
-                audit: audit)
+                logger: logger, audit: audit)
             pool.submit { _ in runner.run() }
         }
         logger.info("capture started", metadata: ["sources": "\(sources.map(\.name))"])
