@@ -105,6 +105,17 @@ public final class ReplicationEngine {
         status.bulk.shardCount = table.shardCount
     }
 
+    /// Nothing for the next tick to do before the next keepalive: no queued message, no
+    /// bulk being sent or due, no gap to repair, nothing delivered but not acknowledged. (It
+    /// does not look at the table: the caller checks the table's pending changes after
+    /// arming ``StateTable/changeSignal``.) The transport then ticks only as often as
+    /// keepalives and expiry need, until a change, a datagram or a timer wakes it. (A bulk
+    /// coming in is driven by its datagrams; bulk retries and timeouts are coarse.)
+    public var isQuiet: Bool {
+        !hasQueued && !status.bulk.sending && !bulkAnswerDue && !bulkRequestDue && !window.hasGap
+            && deliveredSinceAck == 0
+    }
+
     /// The counters as of now (the engine's own copy).
     public var currentCounters: ReplicationCounters { counters }
 

@@ -7,6 +7,7 @@ import PFSyncConfig
 import PFSyncCore
 import PFSyncReplication
 import PFSyncWire
+import Synchronization
 import Testing
 @testable import PFSyncDaemon
 
@@ -121,4 +122,80 @@ import Testing
         #expect(a.handler.snapshot().counters[ReplicationCounters.Counter.retransmitted] > 0
             || b.handler.snapshot().counters[ReplicationCounters.Counter.resyncs] > 0)
     }
+}
+
+/// A sync link with nothing to do ticks at the idle interval, and a change brings the tick
+/// back to the flush interval.
+@Suite struct IdleTickTests {
+    @Test func quietLinkTicksSlowlyUntilAChange() throws {
+        let a = try SyncChannelHandlerTests.makeNode(id: 1, port: 9101, peerPort: 9102)
+        let b = try SyncChannelHandlerTests.makeNode(id: 2, port: 9102, peerPort: 9101)
+        let woken = WakeCount()
+        a.table.changeSignal.setWake { woken.count.add(1, ordering: .relaxed) }
+        a.handler.start()
+        b.handler.start()
+        #expect(a.handler.idleInterval > a.handler.busyInterval)
+        // Handshake and the (empty) bulk updates both ways, until both are quiet.
+        var quiet = false
+        for _ in 0..<20 {
+            let next = (a.handler.tick(), b.handler.tick())
+            let carried = try SyncChannelHandlerTests.deliver(from: a, to: b) + SyncChannelHandlerTests.deliver(from: b, to: a)
+            if next == (a.handler.idleInterval, b.handler.idleInterval), carried == 0 {
+                quiet = true
+                break
+            }
+        }
+        #expect(quiet, "an idle pair should tick at the idle interval")
+        #expect(a.table.changeSignal.isArmed)
+        #expect(woken.count.load(ordering: .relaxed) == 0)
+
+        // A writer's change pokes the armed signal: the sender is woken, once.
+        _ = a.table.insert(SyncChannelHandlerTests.state(1))
+        a.table.changeSignal.poke()
+        a.table.changeSignal.poke()
+        #expect(woken.count.load(ordering: .relaxed) == 1)
+        #expect(!a.table.changeSignal.isArmed)
+        // That tick sends the insert; with nothing left it goes back to idle.
+        let afterInsert = a.handler.tick()
+        #expect(afterInsert == a.handler.idleInterval, "quiet \(a.handler.engine.isQuiet) pending \(a.table.pendingChangeCount) status \(a.handler.engine.status)")
+        #expect(a.table.pendingChangeCount == 0)
+        try SyncChannelHandlerTests.deliver(from: a, to: b)
+        #expect(b.table.count == 1)
+        // b owes an ACK for the frame: not quiet until its tick sent it.
+        #expect(!b.handler.engine.isQuiet)
+        #expect(b.handler.tick() == b.handler.idleInterval)
+        #expect(try SyncChannelHandlerTests.deliver(from: b, to: a) >= 1)
+    }
+
+    @Test func changesTheWindowHoldsBackKeepTheLinkBusy() throws {
+        var sync = SyncConfig()
+        sync.peer = "127.0.0.1"
+        sync.port = 9111
+        sync.peerPort = 9112
+        let endpoints = try SyncEndpoints(sync: sync)
+        let table = StateTable(shardCount: 2)
+        var config = EngineConfig(nodeID: 1, epoch: 1001)
+        config.maxFramesInFlight = 1
+        config.requestBulkOnStart = false
+        let engine = ReplicationEngine(config: config, table: table, key: SyncChannelHandlerTests.key)
+        let handler = SyncChannelHandler(
+            engine: engine, endpoints: endpoints, faults: FaultInjector(settings: TestingConfig()),
+            wallSeconds: { 1_700_000_000 })
+        let channel = EmbeddedChannel(handler: handler)
+        defer { _ = try? channel.finish() }
+        handler.start()
+        // The first change goes out and fills the one-frame window (no peer ever ACKs it).
+        _ = table.insert(SyncChannelHandlerTests.state(1))
+        #expect(handler.tick() == handler.idleInterval)
+        // The next one cannot go: it waits in the table, and the link keeps ticking at the
+        // flush interval with its change signal disarmed.
+        _ = table.insert(SyncChannelHandlerTests.state(2))
+        #expect(handler.tick() == handler.busyInterval)
+        #expect(table.pendingChangeCount == 1)
+        #expect(!table.changeSignal.isArmed)
+    }
+}
+
+final class WakeCount: Sendable {
+    let count = Atomic<Int>(0)
 }

@@ -38,6 +38,9 @@ import Darwin
 public final class StateTable: Sendable {
     /// Number of id shards (and of key shards): a power of two.
     public let shardCount: Int
+    /// Wakes the sender of this table's changes when a writer records one while it sleeps
+    /// (writers outside the sender's thread poke it after their changes).
+    public let changeSignal = ChangeSignal()
     /// `64 - log2(shardCount)`: shifting a hash right by this gives its shard.
     @usableFromInline let shardShift: UInt64
     @usableFromInline let hasher: TableHasher

@@ -29,6 +29,7 @@ struct SyntheticWriter {
                 SyntheticStates.state(number, creatorID: load.creatorID, now: now),
                 recordChange: load.replicateInserts)
         }
+        table.changeSignal.poke()
         monitor.publish(status, at: index)
         if load.states > 0 { update(status: &status) }
         status.phase = stop.isRaised ? .stopped : .finished
@@ -50,6 +51,7 @@ struct SyntheticWriter {
                 }
                 status.packetsRead &+= 1
             }
+            table.changeSignal.poke()
             monitor.publish(status, at: index)
             now = DaemonClock.wallSeconds()
             if nanosPerUpdate > 0 { pace(started: started, done: status.packetsRead, nanosPerUpdate: nanosPerUpdate) }

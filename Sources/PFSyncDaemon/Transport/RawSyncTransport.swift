@@ -68,7 +68,7 @@ public final class RawSyncTransport: SyncLinkService {
         let (engineConfig, table, stats, destination, ready, logger) = (
             self.engineConfig, self.table, self.stats, self.endpoints.destination, self.ready, self.logger
         )
-        let task = try await channel.eventLoop.submit { () throws -> RepeatedTask in
+        let task = try await channel.eventLoop.submit { () throws -> NIOLoopBound<TickTimer> in
             let engine = PlainPFSyncEngine(config: engineConfig, table: table, stats: stats)
             let handler = RawSyncChannelHandler(
                 engine: engine, destination: destination, syncInterfaceIndex: interfaceIndex, logger: logger)
@@ -76,15 +76,18 @@ public final class RawSyncTransport: SyncLinkService {
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
             handler.start()
             ready.succeed(bound)
-            return channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            let timer = TickTimer(eventLoop: channel.eventLoop) {
                 bound.value.tick()
+                return interval
             }
+            timer.start(after: interval)
+            return NIOLoopBound(timer, eventLoop: channel.eventLoop)
         }.get()
 
         try? await gracefulShutdown()
         shuttingDown.set()
         try await channel.eventLoop.submit {
-            task.cancel()
+            task.value.stop()
         }.get()
         try await ready.futureResult.flatMap { bound in
             bound.value.flushPending()

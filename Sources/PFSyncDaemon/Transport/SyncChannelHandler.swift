@@ -20,17 +20,27 @@ public final class SyncChannelHandler: ChannelInboundHandler {
     private let logger: Logger
     private var watch = ReplicationEventWatch()
     private var events: [ReplicationEvent] = []
+    /// Ticks while something is going on (the flush interval bounds what a crash loses).
+    let busyInterval: TimeAmount
+    /// Ticks while nothing is (keepalives and expiry still run on time).
+    let idleInterval: TimeAmount
+    /// What runs ``tick()``; brought forward when a change, a datagram or a deferred insert
+    /// needs a tick sooner than the idle interval.
+    weak var timer: TickTimer?
     /// Socket-level counters.
     public private(set) var transport = TransportCounters()
 
     /// Creates a handler for `engine`, sending to `endpoints.destination`.
     public init(
         engine: ReplicationEngine, endpoints: SyncEndpoints, faults: FaultInjector,
-        logger: Logger = Logger(label: "pfsyncd"),
+        logger: Logger = Logger(label: "pfsyncd"), busyInterval: TimeAmount = .milliseconds(2),
+        idleInterval: TimeAmount = .milliseconds(50),
         wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
     ) {
         self.engine = engine
         self.logger = logger
+        self.busyInterval = busyInterval
+        self.idleInterval = max(idleInterval, busyInterval)
         self.endpoints = endpoints
         self.faults = faults
         self.wallSeconds = wallSeconds
@@ -59,6 +69,8 @@ public final class SyncChannelHandler: ChannelInboundHandler {
 
     public func channelReadComplete(context: ChannelHandlerContext) {
         flushIfNeeded()
+        // What came in may want an ACK, a NACK or an answer by the next tick.
+        timer?.runWithin(busyInterval)
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -72,8 +84,17 @@ public final class SyncChannelHandler: ChannelInboundHandler {
         flushIfNeeded()
     }
 
-    /// The periodic work: pending table changes, keepalives, NACKs, bulk pacing.
-    public func tick() {
+    /// A writer recorded a change while the link was idle: tick within the flush interval.
+    public func wake() {
+        timer?.runWithin(busyInterval)
+    }
+
+    /// The periodic work: pending table changes, keepalives, NACKs, bulk pacing. Returns
+    /// when to tick next: the busy interval, or the idle interval when the engine is quiet
+    /// and the table holds no pending change (with its change signal armed, so that the
+    /// next change brings the tick forward).
+    @discardableResult
+    public func tick() -> TimeAmount {
         let now = DaemonClock.monotonicNanos()
         engine.tick(nowNanos: now, stateNow: wallSeconds()) { emit($0) }
         releaseHeld()
@@ -83,6 +104,22 @@ public final class SyncChannelHandler: ChannelInboundHandler {
         watch.observe(
             status: engine.status, counters: counters, badSource: transport.badSource, nowNanos: now, into: &events)
         for event in events { event.log(to: logger) }
+        return nextInterval()
+    }
+
+    private func nextInterval() -> TimeAmount {
+        let signal = engine.table.changeSignal
+        guard engine.isQuiet, held == nil else {
+            if signal.isArmed { signal.disarm() }
+            return busyInterval
+        }
+        // Armed before looking: a change recorded after the look pokes the signal.
+        signal.arm()
+        guard engine.table.pendingChangeCount == 0 else {
+            signal.disarm()
+            return busyInterval
+        }
+        return idleInterval
     }
 
     /// The engine's counters with what only the socket knows: datagrams sent (`opackets` /

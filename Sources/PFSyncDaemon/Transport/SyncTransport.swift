@@ -48,6 +48,12 @@ public final class SyncTransport: Service, Sendable {
         .nanoseconds(Int64(max(milliseconds, 0.5) * 1_000_000))
     }
 
+    /// How often an idle link ticks: 50 ms, or half the keepalive interval when that is
+    /// shorter (keepalives, expiry and the peer's liveness run at this granularity).
+    public static func idleTickInterval(keepaliveMilliseconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(min(50, max(keepaliveMilliseconds / 2, 0.5)) * 1_000_000))
+    }
+
     /// A copy of the engine's view, taken on its event loop (waits until the socket is up).
     public func snapshot() -> EventLoopFuture<EngineSnapshot> {
         ready.futureResult.map { bound in bound.value.snapshot() }
@@ -69,6 +75,7 @@ public final class SyncTransport: Service, Sendable {
         }
         logger.info("sync socket up", metadata: ["local": "\(SyncEndpoints.text(endpoints.bind))", "peer": "\(SyncEndpoints.text(endpoints.destination))"])
         let interval = Self.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
+        let idle = Self.idleTickInterval(keepaliveMilliseconds: sync.keepaliveMilliseconds)
         var engineConfig = self.engineConfig
         if let receiveBuffer = try? await channel.getOption(.socketOption(.so_rcvbuf)).get() {
             // Said in HELLO: the peer fits its window to it (and this node assumes the
@@ -85,23 +92,28 @@ public final class SyncTransport: Service, Sendable {
         let (config, table, key, stats, endpoints, testing, ready, logger) = (
             engineConfig, self.table, self.key, self.stats, self.endpoints, self.testing, self.ready, self.logger
         )
-        let task = try await channel.eventLoop.submit { () throws -> RepeatedTask in
+        let task = try await channel.eventLoop.submit { () throws -> NIOLoopBound<TickTimer> in
             let engine = ReplicationEngine(config: config, table: table, key: key, stats: stats)
             let handler = SyncChannelHandler(
-                engine: engine, endpoints: endpoints, faults: FaultInjector(settings: testing), logger: logger)
+                engine: engine, endpoints: endpoints, faults: FaultInjector(settings: testing), logger: logger,
+                busyInterval: interval, idleInterval: idle)
             try channel.pipeline.syncOperations.addHandler(handler)
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
             handler.start()
             ready.succeed(bound)
-            return channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
-                bound.value.tick()
-            }
+            let timer = TickTimer(eventLoop: channel.eventLoop) { bound.value.tick() }
+            handler.timer = timer
+            let loop = channel.eventLoop
+            table.changeSignal.setWake { loop.execute { bound.value.wake() } }
+            timer.start(after: interval)
+            return NIOLoopBound(timer, eventLoop: channel.eventLoop)
         }.get()
 
         // Run until graceful shutdown (or cancellation), then flush what is pending and close.
         try? await gracefulShutdown()
         try await channel.eventLoop.submit {
-            task.cancel()
+            table.changeSignal.setWake(nil)
+            task.value.stop()
         }.get()
         try await ready.futureResult.flatMap { bound in
             bound.value.flushPending()

@@ -41,6 +41,7 @@ extension Tracker {
             verdict = processPseudo(packet, family: .other)
         }
         tally(verdict)
+        table.changeSignal.poke()
         return verdict
     }
 

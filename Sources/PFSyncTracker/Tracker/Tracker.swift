@@ -71,6 +71,7 @@ public struct Tracker {
         expiredScratch.removeAll(keepingCapacity: true)
         let removed = table.expire(now: clock, into: &expiredScratch)
         summary.expired &+= UInt64(removed)
+        if removed > 0 { table.changeSignal.poke() }
         return removed
     }
 

@@ -58,7 +58,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let plan: DaemonPlan
         do {
-            plan = try DaemonPlan(config: parsed)
+            plan = try DaemonPlan(config: parsed, epoch: check ? DaemonClock.wallSeconds() : epoch(for: parsed))
         } catch {
             OutputBuffer.standardError("pfsyncd: \(error)")
             throw ExitCode(2)
@@ -80,6 +80,14 @@ struct RunCommand: AsyncParsableCommand {
             OutputBuffer.standardError("pfsyncd: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// This start's epoch: larger than the last start's, even within the same second.
+    private func epoch(for config: DaemonConfig) -> UInt32 {
+        let path = EpochFile.path(controlSocket: config.controlSocket)
+        let (epoch, problem) = EpochFile.next(path: path, now: DaemonClock.wallSeconds())
+        if let problem { OutputBuffer.standardError("pfsyncd: warning: \(problem); the epoch is the start time") }
+        return epoch
     }
 
     /// `--check`: the plan on stdout, the problems on stderr (exit 1 when there are any).
