@@ -55,6 +55,12 @@ public final class PlainPFSyncEngine {
         status.bulk.shardCount = table.shardCount
     }
 
+    /// Nothing queued and no bulk being sent: ticks may slow down until a change or a packet
+    /// (bulk request retries are paced in seconds).
+    public var isQuiet: Bool {
+        outbound.isEmpty && !status.bulk.sending
+    }
+
     /// The counters as of now (the engine's own copy).
     public var currentCounters: ReplicationCounters { counters }
 

@@ -20,6 +20,9 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
     private let logger: Logger
     private var watch = ReplicationEventWatch()
     private var events: [ReplicationEvent] = []
+    private let pace: TickPace
+    /// What runs ``tick()`` (brought forward by a change or a datagram while idle).
+    weak var timer: TickTimer?
     /// Socket-level counters.
     public private(set) var transport = TransportCounters()
 
@@ -27,11 +30,13 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
     /// interface with index `syncInterfaceIndex` only (others are pfsync's `badif`).
     public init(
         engine: PlainPFSyncEngine, destination: SocketAddress, syncInterfaceIndex: Int,
-        logger: Logger = Logger(label: "pfsyncd"),
+        logger: Logger = Logger(label: "pfsyncd"), busyInterval: TimeAmount = .milliseconds(2),
+        idleInterval: TimeAmount = .milliseconds(50),
         wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
     ) {
         self.engine = engine
         self.logger = logger
+        self.pace = TickPace(busy: busyInterval, idle: idleInterval)
         self.destination = destination
         self.syncInterfaceIndex = syncInterfaceIndex
         self.wallSeconds = wallSeconds
@@ -60,6 +65,12 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
 
     public func channelReadComplete(context: ChannelHandlerContext) {
         flushIfNeeded()
+        timer?.runWithin(pace.busy)
+    }
+
+    /// A writer recorded a change while the link was idle: tick within the flush interval.
+    public func wake() {
+        timer?.runWithin(pace.busy)
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -74,7 +85,8 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
     }
 
     /// The periodic work: pending table changes, bulk pacing and retries.
-    public func tick() {
+    @discardableResult
+    public func tick() -> TimeAmount {
         let now = DaemonClock.monotonicNanos()
         engine.tick(nowNanos: now, stateNow: wallSeconds()) { emit($0) }
         flushIfNeeded()
@@ -82,6 +94,7 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
         engine.stats.publish(counters)
         watch.observe(status: engine.status, counters: counters, badSource: 0, nowNanos: now, into: &events)
         for event in events { event.log(to: logger) }
+        return pace.next(quiet: engine.isQuiet, table: engine.table)
     }
 
     /// The engine's counters with the socket errors added to `oerrors`.

@@ -65,21 +65,23 @@ public final class RawSyncTransport: SyncLinkService {
             "plain pfsync socket up",
             metadata: ["interface": "\(sync.interface ?? "?")", "peer": "\(endpoints.destination.ipAddress ?? "?")"])
         let interval = SyncTransport.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
+        let idle = SyncTransport.idleTickInterval(keepaliveMilliseconds: sync.keepaliveMilliseconds)
         let (engineConfig, table, stats, destination, ready, logger) = (
             self.engineConfig, self.table, self.stats, self.endpoints.destination, self.ready, self.logger
         )
         let task = try await channel.eventLoop.submit { () throws -> NIOLoopBound<TickTimer> in
             let engine = PlainPFSyncEngine(config: engineConfig, table: table, stats: stats)
             let handler = RawSyncChannelHandler(
-                engine: engine, destination: destination, syncInterfaceIndex: interfaceIndex, logger: logger)
+                engine: engine, destination: destination, syncInterfaceIndex: interfaceIndex, logger: logger,
+                busyInterval: interval, idleInterval: idle)
             try channel.pipeline.syncOperations.addHandler(handler)
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
             handler.start()
             ready.succeed(bound)
-            let timer = TickTimer(eventLoop: channel.eventLoop) {
-                bound.value.tick()
-                return interval
-            }
+            let timer = TickTimer(eventLoop: channel.eventLoop) { bound.value.tick() }
+            handler.timer = timer
+            let loop = channel.eventLoop
+            table.changeSignal.setWake { loop.execute { bound.value.wake() } }
             timer.start(after: interval)
             return NIOLoopBound(timer, eventLoop: channel.eventLoop)
         }.get()
@@ -87,6 +89,7 @@ public final class RawSyncTransport: SyncLinkService {
         try? await gracefulShutdown()
         shuttingDown.set()
         try await channel.eventLoop.submit {
+            table.changeSignal.setWake(nil)
             task.value.stop()
         }.get()
         try await ready.futureResult.flatMap { bound in

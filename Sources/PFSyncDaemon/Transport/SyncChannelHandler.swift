@@ -20,10 +20,7 @@ public final class SyncChannelHandler: ChannelInboundHandler {
     private let logger: Logger
     private var watch = ReplicationEventWatch()
     private var events: [ReplicationEvent] = []
-    /// Ticks while something is going on (the flush interval bounds what a crash loses).
-    let busyInterval: TimeAmount
-    /// Ticks while nothing is (keepalives and expiry still run on time).
-    let idleInterval: TimeAmount
+    private let pace: TickPace
     /// What runs ``tick()``; brought forward when a change, a datagram or a deferred insert
     /// needs a tick sooner than the idle interval.
     weak var timer: TickTimer?
@@ -39,8 +36,7 @@ public final class SyncChannelHandler: ChannelInboundHandler {
     ) {
         self.engine = engine
         self.logger = logger
-        self.busyInterval = busyInterval
-        self.idleInterval = max(idleInterval, busyInterval)
+        self.pace = TickPace(busy: busyInterval, idle: idleInterval)
         self.endpoints = endpoints
         self.faults = faults
         self.wallSeconds = wallSeconds
@@ -70,7 +66,7 @@ public final class SyncChannelHandler: ChannelInboundHandler {
     public func channelReadComplete(context: ChannelHandlerContext) {
         flushIfNeeded()
         // What came in may want an ACK, a NACK or an answer by the next tick.
-        timer?.runWithin(busyInterval)
+        timer?.runWithin(pace.busy)
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -86,7 +82,7 @@ public final class SyncChannelHandler: ChannelInboundHandler {
 
     /// A writer recorded a change while the link was idle: tick within the flush interval.
     public func wake() {
-        timer?.runWithin(busyInterval)
+        timer?.runWithin(pace.busy)
     }
 
     /// The periodic work: pending table changes, keepalives, NACKs, bulk pacing. Returns
@@ -104,23 +100,13 @@ public final class SyncChannelHandler: ChannelInboundHandler {
         watch.observe(
             status: engine.status, counters: counters, badSource: transport.badSource, nowNanos: now, into: &events)
         for event in events { event.log(to: logger) }
-        return nextInterval()
+        return pace.next(quiet: engine.isQuiet && held == nil, table: engine.table)
     }
 
-    private func nextInterval() -> TimeAmount {
-        let signal = engine.table.changeSignal
-        guard engine.isQuiet, held == nil else {
-            if signal.isArmed { signal.disarm() }
-            return busyInterval
-        }
-        // Armed before looking: a change recorded after the look pokes the signal.
-        signal.arm()
-        guard engine.table.pendingChangeCount == 0 else {
-            signal.disarm()
-            return busyInterval
-        }
-        return idleInterval
-    }
+    /// Ticks while something is going on.
+    var busyInterval: TimeAmount { pace.busy }
+    /// Ticks while nothing is.
+    var idleInterval: TimeAmount { pace.idle }
 
     /// The engine's counters with what only the socket knows: datagrams sent (`opackets` /
     /// `opackets6`) and socket errors (`oerrors`).
