@@ -215,6 +215,14 @@ extension ReplicationEngine {
         counters[.keepalivesSent] += 1
     }
 
+    /// ACKs what was delivered since the last ACK, if anything: the transport calls it when
+    /// it has handled a burst of datagrams (one ACK per burst, at once, instead of on the
+    /// next tick: the sender's window and lag see it sooner, and a receiver with nothing
+    /// else to do needs no tick for it).
+    public func acknowledgeDelivered(send: (UnsafeRawBufferPointer) -> Void) {
+        if deliveredSinceAck > 0 { sendAck(send: send) }
+    }
+
     /// ACKs everything delivered since the last ACK.
     func sendAck(send: (UnsafeRawBufferPointer) -> Void) {
         guard window.expected > 0 else { return }

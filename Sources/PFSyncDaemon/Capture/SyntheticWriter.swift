@@ -15,8 +15,15 @@ struct SyntheticWriter {
     let index: Int
     let monitor: CaptureMonitor
     let stop: StopFlag
-    /// Updates between status publications and pacing checks.
+    /// Updates between status publications and pacing checks, at most.
     static let batch: UInt64 = 4096
+
+    /// Updates between pacing checks: about a millisecond's worth when paced (a steady
+    /// load, not a burst of 4096 updates and a long sleep at low rates), else ``batch``.
+    var pacedBatch: UInt64 {
+        guard load.rate > 0 else { return Self.batch }
+        return UInt64(max(1, min(Double(Self.batch), load.rate / 1000)))
+    }
 
     /// Inserts, then updates; leaves `status.phase` at `.finished` (or `.stopped`).
     func run(status: inout CaptureStatus) {
@@ -43,7 +50,7 @@ struct SyntheticWriter {
         let nanosPerUpdate = load.rate > 0 ? 1e9 / load.rate : 0
         var now = DaemonClock.wallSeconds()
         while status.packetsRead < load.updates, !stop.isRaised {
-            let end = min(load.updates, status.packetsRead &+ Self.batch)
+            let end = min(load.updates, status.packetsRead &+ pacedBatch)
             while status.packetsRead < end {
                 let number = Int(random.next() % count)
                 table.update(SyntheticStates.id(number, creatorID: load.creatorID)) { state in

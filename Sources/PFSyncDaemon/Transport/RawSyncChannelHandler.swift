@@ -20,7 +20,7 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
     private let logger: Logger
     private var watch = ReplicationEventWatch()
     private var events: [ReplicationEvent] = []
-    private let pace: TickPace
+    private var pace: TickPace
     /// What runs ``tick()`` (brought forward by a change or a datagram while idle).
     weak var timer: TickTimer?
     /// Socket-level counters.
@@ -65,7 +65,7 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
 
     public func channelReadComplete(context: ChannelHandlerContext) {
         flushIfNeeded()
-        timer?.runWithin(pace.busy)
+        if !engine.isQuiet { timer?.runWithin(pace.busy) }
     }
 
     /// A writer recorded a change while the link was idle: tick within the flush interval.
@@ -88,13 +88,15 @@ public final class RawSyncChannelHandler: ChannelInboundHandler {
     @discardableResult
     public func tick() -> TimeAmount {
         let now = DaemonClock.monotonicNanos()
+        let messagesBefore = engine.currentCounters[.messagesSent]
         engine.tick(nowNanos: now, stateNow: wallSeconds()) { emit($0) }
         flushIfNeeded()
         let counters = mergedCounters()
         engine.stats.publish(counters)
         watch.observe(status: engine.status, counters: counters, badSource: 0, nowNanos: now, into: &events)
         for event in events { event.log(to: logger) }
-        return pace.next(quiet: engine.isQuiet, table: engine.table)
+        return pace.next(
+            active: counters[.messagesSent] != messagesBefore, quiet: engine.isQuiet, table: engine.table)
     }
 
     /// The engine's counters with the socket errors added to `oerrors`.

@@ -20,7 +20,7 @@ public final class SyncChannelHandler: ChannelInboundHandler {
     private let logger: Logger
     private var watch = ReplicationEventWatch()
     private var events: [ReplicationEvent] = []
-    private let pace: TickPace
+    private var pace: TickPace
     /// What runs ``tick()``; brought forward when a change, a datagram or a deferred insert
     /// needs a tick sooner than the idle interval.
     weak var timer: TickTimer?
@@ -64,9 +64,10 @@ public final class SyncChannelHandler: ChannelInboundHandler {
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
+        engine.acknowledgeDelivered { emit($0) }
         flushIfNeeded()
-        // What came in may want an ACK, a NACK or an answer by the next tick.
-        timer?.runWithin(pace.busy)
+        // What came in may want a NACK or an answer by the next tick.
+        if !engine.isQuiet { timer?.runWithin(pace.busy) }
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -92,6 +93,7 @@ public final class SyncChannelHandler: ChannelInboundHandler {
     @discardableResult
     public func tick() -> TimeAmount {
         let now = DaemonClock.monotonicNanos()
+        let messagesBefore = engine.currentCounters[.messagesSent]
         engine.tick(nowNanos: now, stateNow: wallSeconds()) { emit($0) }
         releaseHeld()
         flushIfNeeded()
@@ -100,7 +102,8 @@ public final class SyncChannelHandler: ChannelInboundHandler {
         watch.observe(
             status: engine.status, counters: counters, badSource: transport.badSource, nowNanos: now, into: &events)
         for event in events { event.log(to: logger) }
-        return pace.next(quiet: engine.isQuiet && held == nil, table: engine.table)
+        return pace.next(
+            active: counters[.messagesSent] != messagesBefore, quiet: engine.isQuiet && held == nil, table: engine.table)
     }
 
     /// Ticks while something is going on.
