@@ -87,20 +87,28 @@ import Glibc
 
 /// `pfsyncd run --check`: the configuration and the machine checked, nothing started.
 @Suite struct ConfigCheckCommandTests {
+    /// A node whose configuration (peer port 9, then `edit`) is written, not started.
+    private func writtenNode(
+        _ harness: DaemonHarness, name: String, nodeID: UInt32 = 1, extraConfig: String = "",
+        edit: (DaemonNode, String) -> String = { _, text in text }
+    ) throws -> DaemonNode {
+        let node = try harness.makeNode(name: name, nodeID: nodeID, extraConfig: extraConfig)
+        node.peerPort = 9
+        try edit(node, node.configText).write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        return node
+    }
+
     @Test func goodConfigIsSummarisedAndNothingStarts() throws {
         let harness = try DaemonHarness()
         defer { harness.shutdown() }
-        let node = try harness.makeNode(name: "good", nodeID: 0x2a)
-        node.peerPort = 9
-        try node.configText.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let node = try writtenNode(harness, name: "good", nodeID: 0x2a)
         let result = try DecodeRunner.run(["run", "--config", node.configPath, "--check"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.isEmpty, "stderr: \(result.stderr)")
         #expect(result.stdout.hasPrefix("pfsyncd: \(node.configPath): configuration accepted\n"))
         #expect(result.stdout.contains("node id   42 (creatorid 0x0000002a)"), "stdout: \(result.stdout)")
         #expect(
-            result.stdout.contains("sync      127.0.0.1:\(node.port) -> peer 127.0.0.1:\(node.peerPort)"),
-            "stdout: \(result.stdout)")
+            result.stdout.contains("sync      127.0.0.1:\(node.port) -> peer 127.0.0.1:9"), "stdout: \(result.stdout)")
         #expect(!FileManager.default.fileExists(atPath: node.socketPath))
     }
 
@@ -108,22 +116,22 @@ import Glibc
         let harness = try DaemonHarness()
         defer { harness.shutdown() }
         let missingFile = harness.directory.appendingPathComponent("missing.pcap").path
-        let node = try harness.makeNode(
-            name: "problems", nodeID: 1,
-            extraConfig: "[capture]\ninterfaces = [\"pfsx-none0\", \"lo\"]\nfiles = [\"\(missingFile)\"]")
-        node.peerPort = 9
-        let text = node.configText
-            .replacingOccurrences(of: "listen = \"127.0.0.1\"", with: "listen = \"192.0.2.77\"")
-            .replacingOccurrences(of: node.socketPath, with: "/nonexistent-pfsyncd-dir/control.sock")
-        try text.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let node = try writtenNode(
+            harness, name: "problems",
+            extraConfig: "[capture]\ninterfaces = [\"pfsx-none0\", \"lo\"]\nfiles = [\"\(missingFile)\"]"
+        ) { node, text in
+            text.replacingOccurrences(of: "listen = \"127.0.0.1\"", with: "listen = \"192.0.2.77\"")
+                .replacingOccurrences(of: node.socketPath, with: "/nonexistent-pfsyncd-dir/control.sock")
+        }
         let result = try DecodeRunner.run(["run", "--config", node.configPath, "--check"])
         #expect(result.status == 1)
         let problems = result.stderr.split(separator: "\n").map(String.init)
         #expect(problems.count == 4, "stderr: \(result.stderr)")
         #expect(problems.allSatisfy { $0.hasPrefix("pfsyncd: problem: ") })
-        for key in ["capture.interfaces: no interface \"pfsx-none0\"", "capture.files: cannot read", "sync.listen: 192.0.2.77",
-            "control.socket: cannot create"]
-        {
+        for key in [
+            "capture.interfaces: no interface \"pfsx-none0\"", "capture.files: cannot read", "sync.listen: 192.0.2.77",
+            "control.socket: cannot create",
+        ] {
             #expect(problems.contains { $0.contains(key) }, "no \(key) in: \(result.stderr)")
         }
     }
@@ -131,21 +139,22 @@ import Glibc
     @Test func aNodeSendingToItselfIsAProblem() throws {
         let harness = try DaemonHarness()
         defer { harness.shutdown() }
-        let node = try harness.makeNode(name: "self", nodeID: 1)
-        node.peerPort = node.port
-        try node.configText.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let node = try writtenNode(harness, name: "self") { node, text in
+            text.replacingOccurrences(of: "peer_port = 9\n", with: "peer_port = \(node.port)\n")
+        }
         let result = try DecodeRunner.run(["run", "--config", node.configPath, "--check"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("pfsyncd: problem: sync.peer: is this node's own address and port"), "stderr: \(result.stderr)")
+        #expect(
+            result.stderr.contains("pfsyncd: problem: sync.peer: is this node's own address and port"),
+            "stderr: \(result.stderr)")
     }
 
     @Test func refusedConfigExitsTwoWithTheSameMessageAsRun() throws {
         let harness = try DaemonHarness()
         defer { harness.shutdown() }
-        let node = try harness.makeNode(name: "nokey", nodeID: 1)
-        node.peerPort = 9
-        let text = node.configText.replacingOccurrences(of: harness.keyPath, with: harness.keyPath + ".missing")
-        try text.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let node = try writtenNode(harness, name: "nokey") { _, text in
+            text.replacingOccurrences(of: harness.keyPath, with: harness.keyPath + ".missing")
+        }
         let result = try DecodeRunner.run(["run", "--config", node.configPath, "--check"])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
@@ -156,9 +165,7 @@ import Glibc
     @Test func unknownLogLevelIsRefused() throws {
         let harness = try DaemonHarness()
         defer { harness.shutdown() }
-        let node = try harness.makeNode(name: "level", nodeID: 1)
-        node.peerPort = 9
-        try node.configText.write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        let node = try writtenNode(harness, name: "level")
         let result = try DecodeRunner.run(["run", "--config", node.configPath, "--log-level", "loud"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--log-level: unknown level \"loud\""), "stderr: \(result.stderr)")

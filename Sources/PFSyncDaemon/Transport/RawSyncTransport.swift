@@ -78,19 +78,13 @@ public final class RawSyncTransport: SyncLinkService {
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
             handler.start()
             ready.succeed(bound)
-            let timer = TickTimer(eventLoop: channel.eventLoop) { bound.value.tick() }
-            handler.timer = timer
-            let loop = channel.eventLoop
-            table.changeSignal.setWake { loop.execute { bound.value.wake() } }
-            timer.start(after: interval)
-            return NIOLoopBound(timer, eventLoop: channel.eventLoop)
+            return TickTimer.drive(bound, table: table, after: interval, on: channel.eventLoop)
         }.get()
 
         try? await gracefulShutdown()
         shuttingDown.set()
         try await channel.eventLoop.submit {
-            table.changeSignal.setWake(nil)
-            task.value.stop()
+            task.value.stopDriving(table: table)
         }.get()
         try await ready.futureResult.flatMap { bound in
             bound.value.flushPending()

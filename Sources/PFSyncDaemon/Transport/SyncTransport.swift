@@ -101,19 +101,13 @@ public final class SyncTransport: Service, Sendable {
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
             handler.start()
             ready.succeed(bound)
-            let timer = TickTimer(eventLoop: channel.eventLoop) { bound.value.tick() }
-            handler.timer = timer
-            let loop = channel.eventLoop
-            table.changeSignal.setWake { loop.execute { bound.value.wake() } }
-            timer.start(after: interval)
-            return NIOLoopBound(timer, eventLoop: channel.eventLoop)
+            return TickTimer.drive(bound, table: table, after: interval, on: channel.eventLoop)
         }.get()
 
         // Run until graceful shutdown (or cancellation), then flush what is pending and close.
         try? await gracefulShutdown()
         try await channel.eventLoop.submit {
-            table.changeSignal.setWake(nil)
-            task.value.stop()
+            task.value.stopDriving(table: table)
         }.get()
         try await ready.futureResult.flatMap { bound in
             bound.value.flushPending()

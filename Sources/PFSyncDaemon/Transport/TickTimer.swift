@@ -1,4 +1,5 @@
 import NIOCore
+import PFSyncCore
 
 /// Runs `body` on one event loop again and again, each time after the delay the previous
 /// run returned, through NIO's scheduled callbacks: no promise, future or callback list per
@@ -62,5 +63,33 @@ final class TickTimer: NIOScheduledCallbackHandler {
         // Fails only on a loop that is shutting down, where no tick is wanted anyway.
         scheduled = try? eventLoop.assumeIsolated().scheduleCallback(at: time, handler: self)
         deadline = scheduled == nil ? .distantFuture : time
+    }
+}
+
+/// A sync channel handler a ``TickTimer`` drives: `tick()` returns the delay until the next
+/// tick, `wake()` brings it forward when a writer records a change on an idle link.
+protocol TickDriven: AnyObject, SendableMetatype {
+    var timer: TickTimer? { get set }
+    func tick() -> TimeAmount
+    func wake()
+}
+
+extension TickTimer {
+    /// Starts ticking the handler in `bound` (first tick after `interval`) and lets the
+    /// table's change signal wake it. On the handler's event loop.
+    static func drive<Handler: TickDriven>(
+        _ bound: NIOLoopBound<Handler>, table: StateTable, after interval: TimeAmount, on loop: any EventLoop
+    ) -> NIOLoopBound<TickTimer> {
+        let timer = TickTimer(eventLoop: loop) { bound.value.tick() }
+        bound.value.timer = timer
+        table.changeSignal.setWake { loop.execute { bound.value.wake() } }
+        timer.start(after: interval)
+        return NIOLoopBound(timer, eventLoop: loop)
+    }
+
+    /// Stops the ticks and the wake-ups ``drive(_:table:after:on:)`` set up.
+    func stopDriving(table: StateTable) {
+        table.changeSignal.setWake(nil)
+        stop()
     }
 }
