@@ -81,9 +81,11 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
         flushIfNeeded()
     }
 
-    /// A writer recorded a change while the link was idle: tick within the flush interval.
+    /// A writer recorded a change while the link was idle: tick now. The first change after
+    /// a quiet spell goes out at once (no crash can lose it to the wait), and the ticks that
+    /// follow at the flush interval batch whatever comes after it.
     public func wake() {
-        timer?.runWithin(pace.busy)
+        timer?.runWithin(.zero)
     }
 
     /// The periodic work: pending table changes, keepalives, NACKs, bulk pacing. Returns
