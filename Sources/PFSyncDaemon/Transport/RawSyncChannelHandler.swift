@@ -17,10 +17,7 @@ public final class RawSyncChannelHandler: ChannelInboundHandler, TickDriven {
     private let wallSeconds: () -> UInt32
     private var context: ChannelHandlerContext?
     private var pendingFlush = false
-    private let logger: Logger
-    private var watch = ReplicationEventWatch()
-    private var events: [ReplicationEvent] = []
-    private var pace: TickPace
+    private var followUp: TickFollowUp
     /// What runs ``tick()`` (brought forward by a change or a datagram while idle).
     weak var timer: TickTimer?
     /// Socket-level counters.
@@ -35,8 +32,7 @@ public final class RawSyncChannelHandler: ChannelInboundHandler, TickDriven {
         wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
     ) {
         self.engine = engine
-        self.logger = logger
-        self.pace = TickPace(busy: busyInterval, idle: idleInterval)
+        self.followUp = TickFollowUp(logger: logger, busy: busyInterval, idle: idleInterval)
         self.destination = destination
         self.syncInterfaceIndex = syncInterfaceIndex
         self.wallSeconds = wallSeconds
@@ -65,7 +61,7 @@ public final class RawSyncChannelHandler: ChannelInboundHandler, TickDriven {
 
     public func channelReadComplete(context: ChannelHandlerContext) {
         flushIfNeeded()
-        if !engine.isQuiet { timer?.runWithin(pace.busy) }
+        if !engine.isQuiet { timer?.runWithin(followUp.pace.busy) }
     }
 
     /// A writer recorded a change while the link was idle: tick now. The first change after
@@ -95,10 +91,9 @@ public final class RawSyncChannelHandler: ChannelInboundHandler, TickDriven {
         flushIfNeeded()
         let counters = mergedCounters()
         engine.stats.publish(counters)
-        watch.observe(status: engine.status, counters: counters, badSource: 0, nowNanos: now, into: &events)
-        for event in events { event.log(to: logger) }
-        return pace.next(
-            active: counters[.messagesSent] != messagesBefore, quiet: engine.isQuiet, table: engine.table)
+        return followUp.after(
+            status: engine.status, counters: counters, messagesBefore: messagesBefore, badSource: 0,
+            quiet: engine.isQuiet, table: engine.table, nowNanos: now)
     }
 
     /// The engine's counters with the socket errors added to `oerrors`.

@@ -17,10 +17,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
     private var held: ByteBuffer?
     private var context: ChannelHandlerContext?
     private var pendingFlush = false
-    private let logger: Logger
-    private var watch = ReplicationEventWatch()
-    private var events: [ReplicationEvent] = []
-    private var pace: TickPace
+    private var followUp: TickFollowUp
     /// What runs ``tick()``; brought forward when a change, a datagram or a deferred insert
     /// needs a tick sooner than the idle interval.
     weak var timer: TickTimer?
@@ -35,8 +32,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
         wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
     ) {
         self.engine = engine
-        self.logger = logger
-        self.pace = TickPace(busy: busyInterval, idle: idleInterval)
+        self.followUp = TickFollowUp(logger: logger, busy: busyInterval, idle: idleInterval)
         self.endpoints = endpoints
         self.faults = faults
         self.wallSeconds = wallSeconds
@@ -67,7 +63,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
         engine.acknowledgeDelivered { emit($0) }
         flushIfNeeded()
         // What came in may want a NACK or an answer by the next tick.
-        if !engine.isQuiet { timer?.runWithin(pace.busy) }
+        if !engine.isQuiet { timer?.runWithin(followUp.pace.busy) }
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -101,17 +97,15 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
         flushIfNeeded()
         let counters = mergedCounters()
         engine.stats.publish(counters)
-        watch.observe(
-            status: engine.status, counters: counters, badSource: transport.badSource, nowNanos: now, into: &events)
-        for event in events { event.log(to: logger) }
-        return pace.next(
-            active: counters[.messagesSent] != messagesBefore, quiet: engine.isQuiet && held == nil, table: engine.table)
+        return followUp.after(
+            status: engine.status, counters: counters, messagesBefore: messagesBefore, badSource: transport.badSource,
+            quiet: engine.isQuiet && held == nil, table: engine.table, nowNanos: now)
     }
 
     /// Ticks while something is going on.
-    var busyInterval: TimeAmount { pace.busy }
+    var busyInterval: TimeAmount { followUp.pace.busy }
     /// Ticks while nothing is.
-    var idleInterval: TimeAmount { pace.idle }
+    var idleInterval: TimeAmount { followUp.pace.idle }
 
     /// The engine's counters with what only the socket knows: datagrams sent (`opackets` /
     /// `opackets6`) and socket errors (`oerrors`).
