@@ -65,13 +65,13 @@ final class FeedConnection {
             if stop.isRaised { return .stopped }
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, 100)
-            if ready < 0 && errno != EINTR { return .failed(FeedError.lastSystemError()) }
+            if ready < 0 && errno != EINTR { return .failed(SystemError.text()) }
             guard ready > 0, let base = buffer.baseAddress else { continue }
             let got = recv(descriptor, base + end, buffer.count - end, 0)
             if got == 0 { return .closed }
             if got < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                return .failed(FeedError.lastSystemError())
+                return .failed(SystemError.text())
             }
             end += got
         }

@@ -29,7 +29,7 @@ final class FeedListener {
         #else
         let made = socket(AF_UNIX, SOCK_STREAM, 0)
         #endif
-        guard made >= 0 else { throw FeedError("feed socket: \(FeedError.lastSystemError())") }
+        guard made >= 0 else { throw FeedError("feed socket: \(SystemError.text())") }
         unlink(path)
         let previousMask = umask(0o177)
         let bound = withUnsafePointer(to: &address) { pointer in
@@ -39,7 +39,7 @@ final class FeedListener {
         }
         umask(previousMask)
         guard bound == 0, listen(made, 4) == 0 else {
-            let reason = FeedError.lastSystemError()
+            let reason = SystemError.text()
             close(made)
             throw FeedError("cannot open the feed socket \(path): \(reason)")
         }
@@ -72,7 +72,4 @@ struct FeedError: Error, CustomStringConvertible {
     let description: String
 
     init(_ description: String) { self.description = description }
-
-    /// `strerror(errno)`.
-    static func lastSystemError() -> String { String(cString: strerror(errno)) }
 }

@@ -76,7 +76,7 @@ public enum ControlClient {
         #else
         let descriptor = socket(AF_UNIX, SOCK_STREAM, 0)
         #endif
-        guard descriptor >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw .io(path: path, reason: SystemError.text()) }
         let result = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
@@ -85,7 +85,7 @@ public enum ControlClient {
         guard result == 0 else {
             let code = errno
             close(descriptor)
-            let reason = code == ECONNREFUSED ? "connection refused" : String(cString: strerror(code)).lowercased()
+            let reason = code == ECONNREFUSED ? "connection refused" : SystemError.text(code).lowercased()
             throw .noDaemon(path: path, reason: reason)
         }
         return descriptor
@@ -97,7 +97,7 @@ public enum ControlClient {
             let written = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw .io(path: path, reason: String(cString: strerror(errno)))
+                throw .io(path: path, reason: SystemError.text())
             }
             offset += written
         }
@@ -110,7 +110,7 @@ public enum ControlClient {
             let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw .io(path: path, reason: errno == EAGAIN ? "timed out waiting for the daemon" : String(cString: strerror(errno)))
+                throw .io(path: path, reason: errno == EAGAIN ? "timed out waiting for the daemon" : SystemError.text())
             }
             if count == 0 { break }
             collected.append(contentsOf: chunk[..<count])

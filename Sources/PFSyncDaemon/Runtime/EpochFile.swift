@@ -47,12 +47,12 @@ public enum EpochFile {
     static func write(_ epoch: UInt32, to path: String) -> String? {
         let temporary = path + ".new"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { return "cannot write \(temporary): \(String(cString: strerror(errno)))" }
+        guard descriptor >= 0 else { return "cannot write \(temporary): \(SystemError.text())" }
         let text = Array("\(epoch)\n".utf8)
         let written = text.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         close(descriptor)
         guard written == text.count, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = SystemError.text()
             unlink(temporary)
             return "cannot write \(path): \(reason)"
         }

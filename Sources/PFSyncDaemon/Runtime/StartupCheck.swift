@@ -23,7 +23,7 @@ public enum StartupCheck {
             problems.append("capture.interfaces: no interface \"\(name)\" on this machine")
         }
         for path in config.capture.files where access(path, R_OK) != 0 {
-            problems.append("capture.files: cannot read \"\(path)\" (\(errorText()))")
+            problems.append("capture.files: cannot read \"\(path)\" (\(SystemError.text()))")
         }
         if let name = config.sync.interface, !interfaceExists(name) {
             problems.append("sync.interface: no interface \"\(name)\" on this machine")
@@ -73,8 +73,7 @@ public enum StartupCheck {
                 "sync      \(SyncEndpoints.text(endpoints.bind)) -> \(destination) \(SyncEndpoints.text(endpoints.destination)), datagrams up to \(endpoints.maxDatagramSize) bytes"
             )
         }
-        let hex = String(config.nodeID, radix: 16)
-        lines.append("node id   \(config.nodeID) (creatorid 0x\(String(repeating: "0", count: 8 - hex.count) + hex))")
+        lines.append("node id   \(config.nodeID) (creatorid \(Hex.u32(config.nodeID)))")
         lines.append(
             "flush     every \(number(config.sync.flushIntervalMilliseconds)) ms, maxupd \(config.sync.maxUpdates), defer \(onOff(config.sync.deferral)), delta updates \(onOff(config.sync.deltaUpdates && config.sync.mode == .pfsyncd))"
         )
@@ -119,13 +118,9 @@ public enum StartupCheck {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         guard access(directory, W_OK | X_OK) == 0 else {
-            return "cannot create \(path): directory \(directory): \(errorText())"
+            return "cannot create \(path): directory \(directory): \(SystemError.text())"
         }
         return nil
-    }
-
-    private static func errorText() -> String {
-        String(cString: strerror(errno))
     }
 
     private static func onOff(_ value: Bool) -> String { value ? "on" : "off" }

@@ -10,7 +10,7 @@ public enum RawSocketPreflight {
     /// The message when the socket cannot be opened (names the configuration key).
     public static func problem(errno code: Int32) -> String {
         "sync.mode = \"pfsync\": plain pfsync mode needs CAP_NET_RAW (run as root): "
-            + "cannot open a raw IP protocol 240 socket: \(String(cString: strerror(code)))"
+            + "cannot open a raw IP protocol 240 socket: \(SystemError.text(code))"
     }
 
     /// Opens and closes a raw IPv4 socket for protocol 240; throws when that fails.

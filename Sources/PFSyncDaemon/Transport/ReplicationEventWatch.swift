@@ -1,4 +1,5 @@
 import Logging
+import PFSyncCore
 import PFSyncReplication
 
 /// One thing about the sync link that belongs in the daemon's log: the peer coming and
@@ -67,7 +68,7 @@ public struct ReplicationEventWatch: Sendable {
             return
         }
         var metadata: [String: String] = [:]
-        if let id = status.peerID { metadata["peer_id"] = Self.hex(id) }
+        if let id = status.peerID { metadata["peer_id"] = Hex.u32(id) }
         if let epoch = status.peerEpoch { metadata["epoch"] = String(epoch) }
         if !status.peerAlive, let last = status.lastFrameNanos, nowNanos > last {
             metadata["silent_ms"] = String((nowNanos - last) / 1_000_000)
@@ -109,11 +110,6 @@ public struct ReplicationEventWatch: Sendable {
             }
             sending = bulk.sending
         }
-    }
-
-    static func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
 
     private static func milliseconds(_ value: Double) -> String {
