@@ -22,7 +22,10 @@ import Testing
 
     static let key = try! SyncKey(bytes: [UInt8](repeating: 7, count: 32))
 
-    static func makeNode(id: UInt32, port: Int, peerPort: Int, faults: TestingConfig = TestingConfig()) throws -> Node {
+    static func makeNode(
+        id: UInt32, port: Int, peerPort: Int, faults: TestingConfig = TestingConfig(),
+        configure: (inout EngineConfig) -> Void = { _ in }
+    ) throws -> Node {
         var sync = SyncConfig()
         sync.peer = "127.0.0.1"
         sync.port = UInt16(port)
@@ -31,6 +34,7 @@ import Testing
         let table = StateTable(shardCount: 2)
         var config = EngineConfig(nodeID: id, epoch: 1000 + id)
         config.maxDatagramSize = endpoints.maxDatagramSize
+        configure(&config)
         let engine = ReplicationEngine(config: config, table: table, key: key)
         let handler = SyncChannelHandler(
             engine: engine, endpoints: endpoints, faults: FaultInjector(settings: faults), wallSeconds: { 1_700_000_000 })
@@ -170,21 +174,11 @@ import Testing
     }
 
     @Test func changesTheWindowHoldsBackKeepTheLinkBusy() throws {
-        var sync = SyncConfig()
-        sync.peer = "127.0.0.1"
-        sync.port = 9111
-        sync.peerPort = 9112
-        let endpoints = try SyncEndpoints(sync: sync)
-        let table = StateTable(shardCount: 2)
-        var config = EngineConfig(nodeID: 1, epoch: 1001)
-        config.maxFramesInFlight = 1
-        config.requestBulkOnStart = false
-        let engine = ReplicationEngine(config: config, table: table, key: SyncChannelHandlerTests.key)
-        let handler = SyncChannelHandler(
-            engine: engine, endpoints: endpoints, faults: FaultInjector(settings: TestingConfig()),
-            wallSeconds: { 1_700_000_000 })
-        let channel = EmbeddedChannel(handler: handler)
-        defer { _ = try? channel.finish() }
+        let node = try SyncChannelHandlerTests.makeNode(id: 1, port: 9111, peerPort: 9112) { config in
+            config.maxFramesInFlight = 1
+            config.requestBulkOnStart = false
+        }
+        let (handler, table) = (node.handler, node.table)
         handler.start()
         // The first change goes out and fills the one-frame window (no peer ever ACKs it).
         _ = table.insert(SyncChannelHandlerTests.state(1))
