@@ -1,3 +1,4 @@
+import Foundation
 import PFSyncCapture
 import PFSyncCore
 import Testing
@@ -14,6 +15,7 @@ struct LinkTypeTests {
     /// Writes `frames` as a pcap of `linkType`, reads it back through libpcap and parses it.
     func roundTrip(linkType: UInt32, frames: [[UInt8]]) throws -> (LinkType, [ParsedPacket]) {
         let path = try CaptureFileWriter.temporaryFile(CaptureFileWriter.pcap(linkType: linkType, frames: frames))
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let source = try PcapFileSource(path: path)
         let parser = PacketParser(linkType: source.linkType)
         var packets: [ParsedPacket] = []

@@ -26,6 +26,7 @@ struct PcapFileSourceTests {
     @Test("A classic pcap: link type, headers with time and lengths, packets in order")
     func classic() throws {
         let path = try CaptureFileWriter.temporaryFile(CaptureFileWriter.pcap(linkType: 1, frames: Self.frames))
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let source = try PcapFileSource(path: path)
         #expect(source.linkType == .ethernet)
         #expect(source.snapshotLength == 65535)
@@ -43,6 +44,7 @@ struct PcapFileSourceTests {
     @Test("pcapng through the same source")
     func pcapng() throws {
         let path = try CaptureFileWriter.temporaryFile(CaptureFileWriter.pcapng(linkType: 1, frames: Self.frames), suffix: ".pcapng")
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let source = try PcapFileSource(path: path)
         #expect(source.linkType == .ethernet)
         let packets = read(source)
@@ -55,6 +57,7 @@ struct PcapFileSourceTests {
     func cutMidRecord() throws {
         let whole = CaptureFileWriter.pcap(linkType: 1, frames: Self.frames)
         let path = try CaptureFileWriter.temporaryFile(Array(whole.dropLast(5)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let source = try PcapFileSource(path: path)
         #expect(read(source).map(\.1) == [100, 101])
         #expect(source.truncated)
@@ -72,6 +75,7 @@ struct PcapFileSourceTests {
             #expect(reason.contains("No such file"))
         }
         let text = try CaptureFileWriter.temporaryFile(Array("hello, this is not a capture\n".utf8), suffix: ".txt")
+        defer { try? FileManager.default.removeItem(atPath: text) }
         do {
             _ = try PcapFileSource(path: text)
             Issue.record("a text file opened as a capture")
@@ -84,6 +88,11 @@ struct PcapFileSourceTests {
     @Test("A gzip-compressed pcap is decompressed on the fly")
     func gzip() throws {
         let path = try CaptureFileWriter.temporaryFile(CaptureFileWriter.pcap(linkType: 1, frames: Self.frames))
+        defer {
+            // gzip replaces the file with path.gz (the original stays if gzip fails).
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: path + ".gz")
+        }
         let gzip = Process()
         gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         gzip.arguments = ["gzip", "-f", path]
@@ -99,6 +108,11 @@ struct PcapFileSourceTests {
     @Test("A gzip file that is not a capture inside is notACapture")
     func gzipOfText() throws {
         let path = try CaptureFileWriter.temporaryFile(Array("plain text\n".utf8), suffix: ".txt")
+        defer {
+            // gzip replaces the file with path.gz (the original stays if gzip fails).
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: path + ".gz")
+        }
         let gzip = Process()
         gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         gzip.arguments = ["gzip", "-f", path]

@@ -50,6 +50,7 @@ struct DecodeCommandTests {
     func notACapture() throws {
         let path = NSTemporaryDirectory() + "pfsyncd-decode-\(UUID().uuidString).txt"
         try Data("this is a text file, not a capture\n".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try DecodeRunner.run(["decode", "--json", path])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)

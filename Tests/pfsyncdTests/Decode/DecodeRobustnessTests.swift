@@ -47,6 +47,7 @@ struct DecodeRobustnessTests {
         }
         let path = NSTemporaryDirectory() + "pfsyncd-random-\(UUID().uuidString).pcap"
         try Data(Self.capture(payloads)).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let json = try DecodeRunner.run(["decode", "--json", path])
         #expect(json.status == 0, "stderr: \(json.stderr)")
         let lines = try DecodeRunner.jsonLines(json.stdout)

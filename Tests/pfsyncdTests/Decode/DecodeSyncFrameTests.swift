@@ -48,7 +48,9 @@ struct DecodeSyncFrameTests {
         let plain = Array(try sealer.seal(kind: .data, sequence: 1, payload: packet))
         let keepalive = Array(try sealer.seal(kind: .keepalive, sequence: 1, payload: [UInt8](repeating: 0, count: 8)))
         let capturePath = try Self.temporaryFile(Self.capture([plain, keepalive]), mode: 0o644)
+        defer { try? FileManager.default.removeItem(atPath: capturePath) }
         let keyPath = try Self.temporaryFile(Self.keyBytes, mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: keyPath) }
 
         let unchecked = try DecodeRunner.run(["decode", "--json", capturePath])
         #expect(unchecked.status == 0, "stderr: \(unchecked.stderr)")
@@ -86,6 +88,7 @@ struct DecodeSyncFrameTests {
         let good = Array(try sealer.seal(kind: .data, sequence: 1, payload: payload))
         let broken = Array(try sealer.seal(kind: .data, sequence: 2, payload: Array(payload.dropLast())))
         let capturePath = try Self.temporaryFile(Self.capture([good, broken]), mode: 0o644)
+        defer { try? FileManager.default.removeItem(atPath: capturePath) }
 
         let result = try DecodeRunner.run(["decode", "--json", capturePath])
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -111,7 +114,9 @@ struct DecodeSyncFrameTests {
         var sealer = SyncFrameSealer(key: try SyncKey(bytes: Array("another key, 16+ bytes long".utf8)), senderID: 1, epoch: 1)
         let frame = Array(try sealer.seal(kind: .data, sequence: 1, payload: packet))
         let capturePath = try Self.temporaryFile(Self.capture([Array("not a frame".utf8), frame]), mode: 0o644)
+        defer { try? FileManager.default.removeItem(atPath: capturePath) }
         let keyPath = try Self.temporaryFile(Self.keyBytes, mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: keyPath) }
         let result = try DecodeRunner.run(["decode", "--json", "--key-file", keyPath, capturePath])
         let lines = try DecodeRunner.jsonLines(result.stdout)
         #expect(lines.count == 1)
