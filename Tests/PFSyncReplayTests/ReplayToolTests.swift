@@ -33,10 +33,9 @@ import Testing
         #expect(report["converged"] as? Bool == true, "\(report)")
     }
 
+    /// (`--failover` alone fails over halfway.)
     @Test func gracefulFailoverLosesNoSession() throws {
-        let run = try ReplayBinaryLocator.replay([
-            "--pcap", Self.capture, "--max", "--failover", "graceful", "--failover-at", "0.5", "--json",
-        ])
+        let run = try ReplayBinaryLocator.replay(["--pcap", Self.capture, "--max", "--failover", "graceful", "--json"])
         #expect(run.status == 0, "\(run.stderr) \(run.stdout)")
         let report = try run.json()
         #expect(Self.number(report, "sessions_lost") == 0, "\(report)")
@@ -67,9 +66,16 @@ import Testing
         #expect(run.stdout.isEmpty)
     }
 
-    @Test func badOptionsAreRefused() throws {
-        let run = try ReplayBinaryLocator.replay(["--pcap", Self.capture, "--max", "--speed", "2"])
+    @Test(arguments: [
+        (["--max", "--speed", "2"], "choose one of --speed, --pps and --max"),
+        (["--failover-at", "0.5"], "--failover-at needs --failover crash or graceful"),
+        (["--failover", "boom"], "--failover must be crash or graceful (got 'boom')"),
+        (["--failover", "crash", "--failover-at", "0"], "--failover-at must be seconds (>= 1) or a fraction"),
+    ])
+    func badOptionsAreRefusedNamingTheOption(options: [String], message: String) throws {
+        let run = try ReplayBinaryLocator.replay(["--pcap", Self.capture] + options)
         #expect(run.status != 0)
-        #expect(run.stderr.contains("--speed"))
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
     }
 }

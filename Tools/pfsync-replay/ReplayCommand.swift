@@ -41,7 +41,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "Stop after this many seconds.")
     var duration: Double?
 
-    @Option(name: .customLong("failover-at"), help: "Seconds into the replay, or a fraction (0 < f < 1) of it.")
+    @Option(
+        name: .customLong("failover-at"),
+        help: "Seconds into the replay, or a fraction (0 < f < 1) of it (default with --failover: 0.5).")
     var failoverAt: String?
 
     @Option(name: .long, help: "crash (SIGKILL the primary) or graceful (SIGTERM: it flushes and exits).")
@@ -62,6 +64,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "Draw the timeline into this SVG file.")
     var plot: String?
 
+    /// Where `--failover` alone fails over: halfway through the replay.
+    static let defaultFailoverPoint = "0.5"
+
     func validate() throws {
         let pacings = [speed != nil, pps != nil, max].filter { $0 }.count
         guard pacings <= 1 else { throw ValidationError("choose one of --speed, --pps and --max") }
@@ -74,12 +79,13 @@ struct ReplayCommand: ParsableCommand {
         if let loop, loop < 1 { throw ValidationError("--loop must be at least 1") }
         if let duration, !(duration > 0 && duration.isFinite) { throw ValidationError("--duration must be positive") }
         guard (primary == nil) == (backup == nil) else { throw ValidationError("give both --primary and --backup") }
-        if failover != nil || failoverAt != nil {
-            guard let failover, FailoverPlan.Mode(rawValue: failover) != nil else {
-                throw ValidationError("--failover must be crash or graceful")
-            }
-            guard let failoverAt, ReplaySettings.failoverPoint(failoverAt) != nil else {
-                throw ValidationError("--failover-at must be seconds (>= 1) or a fraction (0 < f < 1)")
+        if let failover, FailoverPlan.Mode(rawValue: failover) == nil {
+            throw ValidationError("--failover must be crash or graceful (got '\(failover)')")
+        }
+        if let failoverAt {
+            guard failover != nil else { throw ValidationError("--failover-at needs --failover crash or graceful") }
+            guard ReplaySettings.failoverPoint(failoverAt) != nil else {
+                throw ValidationError("--failover-at must be seconds (>= 1) or a fraction (0 < f < 1), got '\(failoverAt)'")
             }
         }
     }
@@ -92,8 +98,8 @@ struct ReplayCommand: ParsableCommand {
         settings.scale = scale
         settings.loops = loop ?? (duration == nil ? 1 : nil)
         settings.duration = duration
-        if let failover, let mode = FailoverPlan.Mode(rawValue: failover), let failoverAt,
-            let point = ReplaySettings.failoverPoint(failoverAt)
+        if let failover, let mode = FailoverPlan.Mode(rawValue: failover),
+            let point = ReplaySettings.failoverPoint(failoverAt ?? Self.defaultFailoverPoint)
         {
             settings.failover = FailoverPlan(mode: mode, point: point)
         }
