@@ -59,6 +59,22 @@ struct PacketParserIPv4Tests {
         #expect(p.srcPort == 53 && p.dstPort == 5353)
     }
 
+    @Test("SCTP: ports from the common header, the chunks are payload; a short header is malformed or truncated")
+    func sctpPorts() {
+        let common = B.be16(5000) + B.be16(3868) + B.be32(0xdead_beef) + B.be32(0)
+        let chunk: [UInt8] = [0, 3, 0, 8, 1, 2, 3, 4]
+        let p = parse(B.ethernet(type: 0x0800, payload: B.ipv4(proto: 132, payload: common + chunk)))
+        #expect(p.status == .ok)
+        #expect(p.srcPort == 5000 && p.dstPort == 3868)
+        #expect(p.payloadLength == 8)
+        let v6 = parse(B.ethernet(type: 0x86dd, payload: B.ipv6(next: 132, payload: common)))
+        #expect(v6.status == .ok && v6.srcPort == 5000 && v6.dstPort == 3868 && v6.payloadLength == 0)
+        let short = parse(B.ethernet(type: 0x0800, payload: B.ipv4(proto: 132, payload: Array(common.prefix(8)))))
+        #expect(short.status == .malformed)
+        let cut = parse(Array(B.ethernet(type: 0x0800, payload: B.ipv4(proto: 132, payload: common + chunk)).prefix(14 + 20 + 2)))
+        #expect(cut.status == .truncated)
+    }
+
     @Test("IPv4 options are skipped")
     func ipv4Options() {
         let segment = B.udp(src: 1000, dst: 2000, payload: [1, 2, 3])

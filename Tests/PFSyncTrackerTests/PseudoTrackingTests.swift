@@ -60,6 +60,12 @@ struct PseudoTrackingTests {
 
 @Suite("Tracker timeouts and ids")
 struct TrackerTimeoutsTests {
+    @Test("Protocol names as /etc/protocols gives them, protoN for the rest")
+    func protocolNames() {
+        let names = [6, 17, 1, 58, 47, 50, 51, 132, 253].map { IPProtocol.name(UInt8($0)) }
+        #expect(names == ["tcp", "udp", "icmp", "ipv6-icmp", "gre", "esp", "ah", "sctp", "proto253"])
+    }
+
     @Test("pf's defaults, indexed by timeout class")
     func defaults() {
         let expected: [(TimeoutClass, UInt32)] = [

@@ -1,6 +1,6 @@
 import PFSyncCore
 
-/// TCP, UDP, ICMP and ICMPv6 header parsing into a ``ParsedPacket``.
+/// TCP, UDP, SCTP, ICMP and ICMPv6 header parsing into a ``ParsedPacket``.
 enum TransportLayer {
     /// Parses the transport header `network` points at. `frame` ends at the datagram's
     /// captured end.
@@ -16,6 +16,14 @@ enum TransportLayer {
             packet.srcPort = frame.be16(start)
             packet.dstPort = frame.be16(start + 2)
             packet.payloadLength = UInt32(length - 8)
+        case 132:
+            // SCTP's common header: ports, verification tag, checksum. pf keys SCTP states
+            // by their ports, as it does UDP's.
+            guard length >= 12 else { packet.status = .malformed; return }
+            guard frame.has(start, 4) else { packet.status = .truncated; return }
+            packet.srcPort = frame.be16(start)
+            packet.dstPort = frame.be16(start + 2)
+            packet.payloadLength = UInt32(length - 12)
         case 1 where network.af == .inet, 58 where network.af == .inet6:
             icmp(frame, at: start, length: length, into: &packet)
         default:

@@ -16,7 +16,7 @@ enum StateListing {
         let ifname = state.ifname == .empty ? "all" : state.ifname.description
         let key = state.wireKey
         let arrow = state.direction == PFDirection.outbound ? " -> " : " <- "
-        let head = ifname + " " + protocolName(state.proto) + " "
+        let head = ifname + " " + IPProtocol.name(state.proto) + " "
             + key.addr1.endpoint(port: key.port1, family: state.af) + arrow
             + key.addr0.endpoint(port: key.port0, family: state.af)
         let pad = String(repeating: " ", count: max(3, stateColumn - head.count))
@@ -39,7 +39,7 @@ enum StateListing {
         object.add("creator_id", Hex.u32(state.identity.creatorID))
         object.add("interface", state.ifname == .empty ? "all" : state.ifname.description)
         object.add("af", state.af.name)
-        object.add("proto", protocolName(state.proto))
+        object.add("proto", IPProtocol.name(state.proto))
         object.add("direction", outbound ? "out" : "in")
         object.add("src", src)
         object.add("dst", dst)
@@ -67,17 +67,6 @@ enum StateListing {
         case IPProtocol.tcp: return PeerState.tcpName(value)
         case IPProtocol.icmp, IPProtocol.icmpv6: return String(value)
         default: return PeerState.pseudoName(value)
-        }
-    }
-
-    /// The protocol name pfctl prints (from /etc/protocols).
-    static func protocolName(_ proto: UInt8) -> String {
-        switch proto {
-        case IPProtocol.tcp: return "tcp"
-        case IPProtocol.udp: return "udp"
-        case IPProtocol.icmp: return "icmp"
-        case IPProtocol.icmpv6: return "ipv6-icmp"
-        default: return "proto-\(proto)"
         }
     }
 }
