@@ -45,6 +45,9 @@ public struct SyncConfig: Sendable, Hashable {
     public var resendFrames: Int = 8192
     /// Keepalive interval, milliseconds.
     public var keepaliveMilliseconds: Double = 250
+    /// Longest an ACK is held back to acknowledge several frames at once (pfsyncd mode, to
+    /// a peer that takes delayed ACKs), milliseconds; 0 acknowledges every burst at once.
+    public var ackDelayMilliseconds: Double = 10
 
     /// The defaults.
     public init() {}
@@ -208,6 +211,9 @@ public struct DaemonConfig: Sendable, Hashable {
         }
         if let keepalive = try reader.number(k("sync.keepalive_ms"), in: 10...60_000) {
             config.sync.keepaliveMilliseconds = keepalive
+        }
+        if let delay = try reader.number(k("sync.ack_delay_ms"), in: 0...100) {
+            config.sync.ackDelayMilliseconds = delay
         }
         try validateSync(config.sync, reader: reader)
 

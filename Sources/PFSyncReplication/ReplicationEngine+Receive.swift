@@ -35,7 +35,7 @@ extension ReplicationEngine {
         {
             // The sender's frames so far went out before we listened: say so at once, or
             // its flow control would wait for their ACKs until we fell silent.
-            sendAck(send: send)
+            sendAck(nowNanos: nowNanos, send: send)
         }
         switch header.kind {
         case .data:
@@ -79,17 +79,17 @@ extension ReplicationEngine {
                 epoch: header.epoch, sequence: header.sequence, now: nowNanos,
                 deliverNow: {
                     apply(payload: bytes, stateNow: stateNow)
-                    deliveredSinceAck += 1
+                    countDelivered(nowNanos: nowNanos)
                 },
                 store: { Array(bytes) },
                 deliver: { _, payload in
                     apply(payload: payload, stateNow: stateNow)
-                    deliveredSinceAck += 1
+                    countDelivered(nowNanos: nowNanos)
                 })
         }
         switch disposition {
         case .delivered:
-            if deliveredSinceAck >= config.ackEveryFrames { sendAck(send: send) }
+            if deliveredSinceAck >= config.ackEveryFrames { sendAck(nowNanos: nowNanos, send: send) }
         case .held:
             if nowNanos &- lastNackNanos >= config.nackRetryNanos { sendNack(nowNanos: nowNanos, send: send) }
         case .duplicate:
@@ -101,13 +101,23 @@ extension ReplicationEngine {
         }
     }
 
+    private func countDelivered(nowNanos: UInt64) {
+        if deliveredSinceAck == 0 { firstUnackedDeliveryNanos = nowNanos }
+        deliveredSinceAck += 1
+        lastDeliveryNanos = nowNanos
+    }
+
     private func receiveAck(_ frame: SyncOpenedFrame, nowNanos: UInt64) {
         counters[.acksReceived] += 1
-        guard decodeRanges(frame), let last = rangesScratch.last?.upperBound, last < nextSequence else { return }
+        guard let delayMicroseconds = decodeRanges(frame), let last = rangesScratch.last?.upperBound,
+            last < nextSequence
+        else { return }
         sendWindow.acknowledged(through: last, nowNanos: nowNanos)
         let sent = sentAt[Int(last % UInt64(sentAt.count))]
         if sent > 0, nowNanos >= sent, last &+ UInt64(sentAt.count) >= nextSequence {
-            lagSamples.record(microseconds: (nowNanos - sent) / 1000)
+            // The time the peer held the ACK back is not replication lag.
+            let roundTrip = (nowNanos - sent) / 1000
+            lagSamples.record(microseconds: roundTrip - min(roundTrip, delayMicroseconds))
         }
     }
 
@@ -115,7 +125,7 @@ extension ReplicationEngine {
         _ frame: SyncOpenedFrame, nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void
     ) {
         counters[.nacksReceived] += 1
-        guard decodeRanges(frame) else { return }
+        guard decodeRanges(frame) != nil else { return }
         var missing = false
         var budget = config.resendFrames
         for range in rangesScratch {
@@ -186,6 +196,7 @@ extension ReplicationEngine {
         }
         // A (re)started peer holds no delta base.
         peerTakesDeltas = hello.features.contains(.deltaUpdates)
+        peerTakesAckDelay = hello.features.contains(.ackDelay)
         invalidateBases()
         if hello.options.contains(.bulkRequest) {
             counters[.bulkRequestsReceived] += 1
@@ -196,20 +207,23 @@ extension ReplicationEngine {
         }
     }
 
-    private func decodeRanges(_ frame: SyncOpenedFrame) -> Bool {
-        let failure = frame.payload.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> SyncFrameError? in
+    /// Decodes an ACK's or NACK's ranges into ``rangesScratch`` and returns the ACK's delay
+    /// (microseconds); nil (counted) when the payload is invalid.
+    private func decodeRanges(_ frame: SyncOpenedFrame) -> UInt64? {
+        let decoded = frame.payload.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Result<UInt64, SyncFrameError> in
             do throws(SyncFrameError) {
-                try SyncSequenceRanges.decode(bytes, kind: frame.header.kind, into: &rangesScratch)
-                return nil
+                return .success(try SyncSequenceRanges.decode(bytes, kind: frame.header.kind, into: &rangesScratch))
             } catch {
-                return error
+                return .failure(error)
             }
         }
-        if let failure {
-            count(failure.counter)
-            return false
+        switch decoded {
+        case .success(let delay):
+            return delay
+        case .failure(let error):
+            count(error.counter)
+            return nil
         }
-        return true
     }
 
     /// NACKs open gaps (rate limited) and gives up those older than the gap timeout, then

@@ -202,7 +202,7 @@ extension ReplicationEngine {
         let hello = SyncHello(
             options: options, pfsyncVersion: 5, maxDatagramSize: UInt16(clamping: sealer.maxDatagramSize),
             keepaliveMilliseconds: UInt32(max(1, config.keepaliveNanos / 1_000_000)),
-            features: config.deltaUpdates && config.replicateCounters ? [.lz4, .deltaUpdates] : [.lz4],
+            features: config.deltaUpdates && config.replicateCounters ? [.lz4, .deltaUpdates, .ackDelay] : [.lz4, .ackDelay],
             receiveWindowFrames: UInt32(clamping: config.receiveWindowFrames))
         hello.encode(into: &controlPayload)
         sendControl(.hello, send: send)
@@ -215,20 +215,51 @@ extension ReplicationEngine {
         counters[.keepalivesSent] += 1
     }
 
-    /// ACKs what was delivered since the last ACK, if anything: the transport calls it when
-    /// it has handled a burst of datagrams (one ACK per burst, at once, instead of on the
-    /// next tick: the sender's window and lag see it sooner, and a receiver with nothing
-    /// else to do needs no tick for it).
-    public func acknowledgeDelivered(send: (UnsafeRawBufferPointer) -> Void) {
-        if deliveredSinceAck > 0 { sendAck(send: send) }
+    /// ACKs what was delivered since the last ACK, if anything and if due: the transport
+    /// calls it when it has handled a burst of datagrams (one ACK per burst, at once,
+    /// instead of on the next tick: the sender's window and lag see it sooner, and a
+    /// receiver with nothing else to do needs no tick for it). To a peer that takes delayed
+    /// ACKs, a light trickle of frames is acknowledged together once the first has waited
+    /// ``EngineConfig/ackDelayNanos`` (``ackDueNanos`` says when; see ``ackIsDue(nowNanos:)``).
+    public func acknowledgeDelivered(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
+        if deliveredSinceAck > 0, ackIsDue(nowNanos: nowNanos) { sendAck(nowNanos: nowNanos, send: send) }
     }
 
-    /// ACKs everything delivered since the last ACK.
-    func sendAck(send: (UnsafeRawBufferPointer) -> Void) {
+    /// True when ACKs to this peer may be held back (it takes delayed ACKs, and a delay is
+    /// configured).
+    var delaysAcks: Bool { peerTakesAckDelay && config.ackDelayNanos > 0 }
+
+    /// When the ACK held back now must go out at the latest; nil when none is held back.
+    public var ackDueNanos: UInt64? {
+        guard deliveredSinceAck > 0, delaysAcks else { return nil }
+        return firstUnackedDeliveryNanos &+ config.ackDelayNanos
+    }
+
+    /// Frames that make a held ACK go out at once: an eighth of the window the peer keeps
+    /// for us, so that its flow control never waits on a held ACK.
+    var ackPromptFrames: Int {
+        let window = config.receiveWindowFrames > 0 ? Int(clamping: config.receiveWindowFrames) : config.ackEveryFrames
+        return max(1, min(config.ackEveryFrames, window / 8))
+    }
+
+    /// Whether what was delivered since the last ACK should be acknowledged now: always,
+    /// unless the peer takes delayed ACKs; then once ``ackPromptFrames`` frames wait, the
+    /// first of them has waited ``EngineConfig/ackDelayNanos``, or a gap is open.
+    func ackIsDue(nowNanos: UInt64) -> Bool {
+        guard delaysAcks else { return true }
+        return deliveredSinceAck >= ackPromptFrames || window.hasGap
+            || nowNanos &- firstUnackedDeliveryNanos >= config.ackDelayNanos
+    }
+
+    /// ACKs everything delivered since the last ACK (with how long it was held back, to a
+    /// peer that takes delayed ACKs).
+    func sendAck(nowNanos: UInt64, send: (UnsafeRawBufferPointer) -> Void) {
         guard window.expected > 0 else { return }
         let last = window.expected - 1
         let first = min(ackedThrough + 1, last)
-        guard SyncSequenceRanges.encode([first...last], into: &controlPayload) else { return }
+        let delay = delaysAcks && deliveredSinceAck > 0 && nowNanos > lastDeliveryNanos
+            ? (nowNanos - lastDeliveryNanos) / 1000 : 0
+        guard SyncSequenceRanges.encode([first...last], delayMicroseconds: delay, into: &controlPayload) else { return }
         sendControl(.ack, send: send)
         ackedThrough = last
         deliveredSinceAck = 0

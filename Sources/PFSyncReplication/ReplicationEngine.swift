@@ -40,6 +40,8 @@ public final class ReplicationEngine {
     var batchScratch = StateBatchScratch()
     /// The peer's HELLO said it takes delta updates.
     var peerTakesDeltas = false
+    /// The peer's HELLO said it takes delayed ACKs.
+    var peerTakesAckDelay = false
     /// The epoch of this node's delta bases: raised when the peer (re)starts or lost
     /// frames for good, which makes every base invalid at once (never 0).
     var baseEpoch: UInt32 = 1
@@ -55,6 +57,11 @@ public final class ReplicationEngine {
     var rawTarget: Int
     var nextSequence: UInt64 = 1
     var deliveredSinceAck = 0
+    /// When the first frame not acknowledged yet was delivered (valid while
+    /// ``deliveredSinceAck`` > 0).
+    var firstUnackedDeliveryNanos: UInt64 = 0
+    /// When the newest delivered frame was delivered (an ACK says how long it waited since).
+    var lastDeliveryNanos: UInt64 = 0
     var ackedThrough: UInt64 = 0
     var lastNackNanos: UInt64 = 0
     /// Flow control: DATA frames in flight to the peer (see ``EngineConfig/maxFramesInFlight``).
@@ -113,7 +120,7 @@ public final class ReplicationEngine {
     /// coming in is driven by its datagrams; bulk retries and timeouts are coarse.)
     public var isQuiet: Bool {
         !hasQueued && !status.bulk.sending && !bulkAnswerDue && !bulkRequestDue && !window.hasGap
-            && deliveredSinceAck == 0
+            && (deliveredSinceAck == 0 || delaysAcks)
     }
 
     /// The counters as of now (the engine's own copy).
@@ -223,13 +230,13 @@ public final class ReplicationEngine {
         continueBulkSend(nowNanos: nowNanos, stateNow: stateNow, send: send)
         retryBulkRequest(nowNanos: nowNanos, send: send)
         repairGaps(nowNanos: nowNanos, stateNow: stateNow, send: send)
-        // What was delivered since the last ACK is acknowledged every tick: the peer's
-        // flow control waits for it.
-        if deliveredSinceAck > 0 { sendAck(send: send) }
+        // What was delivered since the last ACK is acknowledged every tick (the peer's
+        // flow control waits for it), or once the held ACK is due.
+        if deliveredSinceAck > 0, ackIsDue(nowNanos: nowNanos) { sendAck(nowNanos: nowNanos, send: send) }
         if nowNanos &- lastKeepaliveNanos >= config.keepaliveNanos {
             lastKeepaliveNanos = nowNanos
             sendKeepalive(send: send)
-            if window.expected > ackedThrough + 1 { sendAck(send: send) }
+            if window.expected > ackedThrough + 1 { sendAck(nowNanos: nowNanos, send: send) }
         }
         if let last = status.lastFrameNanos {
             status.peerAlive = nowNanos &- last < config.peerTimeoutNanos

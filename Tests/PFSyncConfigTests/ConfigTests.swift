@@ -60,6 +60,7 @@ import Testing
         #expect(config.sync.mode == .pfsyncd)
         #expect(config.sync.maxUpdates == 128)
         #expect(config.sync.mtu == 1500)
+        #expect(config.sync.ackDelayMilliseconds == 10)
         #expect(config.sync.port == 8240)
         #expect(config.carp == nil)
     }
@@ -71,6 +72,7 @@ import Testing
             defer = true
             delta_updates = false
             mtu = 9000
+            ack_delay_ms = 0
             [capture]
             files = "trace.pcap"
             sloppy = true
@@ -92,6 +94,7 @@ import Testing
         #expect(config.sync.maxUpdates == 64)
         #expect(config.sync.deferral)
         #expect(!config.sync.deltaUpdates)
+        #expect(config.sync.ackDelayMilliseconds == 0)
         #expect(config.capture.files == ["trace.pcap"])
         #expect(config.shards == 16)
         #expect(config.reserveStates == 250_000)
@@ -109,6 +112,7 @@ import Testing
         (minimal + "\ngroup = \"224.0.0.240\"", "sync.group", "not both"),
         ("node_id = 1\n[sync]\npeer = \"host.example\"\nkey_file = \"k\"", "sync.peer", "not an IPv4 or IPv6"),
         (minimal + "\n[table]\nshards = 12", "table.shards", "power of two"),
+        (minimal + "\nack_delay_ms = 250", "sync.ack_delay_ms", "between"),
         (minimal + "\n[table]\nreserve_states = -5", "table.reserve_states", "between"),
         (minimal + "\n[carp]\npassword = \"this-password-is-too-long\"", "carp.password", "19 bytes"),
         (minimal + "\n[control]\nmetrics_listen = \"localhost\"", "control.metrics_listen", "ADDRESS:PORT"),

@@ -173,6 +173,40 @@ import Testing
         #expect(try SyncChannelHandlerTests.deliver(from: b, to: a) == 1)
     }
 
+    @Test func aHeldBackAckBringsTheNextTickToItsDeadline() throws {
+        let a = try SyncChannelHandlerTests.makeNode(id: 1, port: 9121, peerPort: 9122)
+        let b = try SyncChannelHandlerTests.makeNode(id: 2, port: 9122, peerPort: 9121) { config in
+            config.ackDelayNanos = 20_000_000
+            config.keepaliveNanos = 10_000_000_000  // idle ticks 5 s apart
+        }
+        a.handler.start()
+        b.handler.start()
+        for _ in 0..<20 {
+            _ = (a.handler.tick(), b.handler.tick())
+            let carried = try SyncChannelHandlerTests.deliver(from: a, to: b) + SyncChannelHandlerTests.deliver(from: b, to: a)
+            if carried == 0, b.handler.engine.ackDueNanos == nil { break }
+        }
+        _ = a.table.insert(SyncChannelHandlerTests.state(1))
+        _ = a.handler.tick()
+        #expect(try SyncChannelHandlerTests.deliver(from: a, to: b) == 1)
+        #expect(b.table.count == 1)
+        // b holds the ACK back (a takes delayed ACKs): nothing goes back yet, and b's next
+        // tick comes by the ACK's deadline, not after the idle interval.
+        #expect(try SyncChannelHandlerTests.deliver(from: b, to: a) == 0)
+        let due = try #require(b.handler.engine.ackDueNanos)
+        #expect(b.handler.engine.isQuiet)
+        let next = b.handler.tick()
+        #expect(next <= .milliseconds(20))
+        #expect(next < b.handler.idleInterval)
+        #expect(try SyncChannelHandlerTests.deliver(from: b, to: a) == 0)
+        // Once the deadline has passed, the tick sends it.
+        while DaemonClock.monotonicNanos() < due { usleep(1_000) }
+        _ = b.handler.tick()
+        #expect(b.handler.engine.ackDueNanos == nil)
+        #expect(try SyncChannelHandlerTests.deliver(from: b, to: a) == 1)
+        #expect(a.handler.snapshot().counters[ReplicationCounters.Counter.acksReceived] >= 1)
+    }
+
     @Test func changesTheWindowHoldsBackKeepTheLinkBusy() throws {
         let node = try SyncChannelHandlerTests.makeNode(id: 1, port: 9111, peerPort: 9112) { config in
             config.maxFramesInFlight = 1

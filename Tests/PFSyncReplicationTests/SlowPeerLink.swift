@@ -28,10 +28,11 @@ final class SlowPeerLink {
     /// False until the backup runs: what is sent to it meanwhile goes nowhere.
     private(set) var backupRunning = false
 
-    /// `backupReceiveWindow`: the receive window the backup says in its HELLO (0: none).
+    /// `backupReceiveWindow`: the receive window the backup says in its HELLO (0: none);
+    /// `backupAckDelayNanos`: how long the backup may hold an ACK back.
     init(
         states: Int, maxFramesInFlight: UInt64, bufferFrames: Int, framesPerTick: Int, startBackup: Bool = true,
-        backupReceiveWindow: UInt64 = 0
+        backupReceiveWindow: UInt64 = 0, backupAckDelayNanos: UInt64 = 0
     ) {
         self.bufferFrames = bufferFrames
         self.framesPerTick = framesPerTick
@@ -42,6 +43,7 @@ final class SlowPeerLink {
         var backupConfig = EngineConfig(nodeID: 2, epoch: 20)
         backupConfig.gapTimeoutNanos = 200_000_000
         backupConfig.receiveWindowFrames = backupReceiveWindow
+        backupConfig.ackDelayNanos = backupAckDelayNanos
         primary = ReplicationEngine(config: primaryConfig, table: StateTable(shardCount: 4), key: EngineSimulationTests.key)
         backup = ReplicationEngine(config: backupConfig, table: StateTable(shardCount: 4), key: EngineSimulationTests.key)
         for index in 0..<states {
@@ -88,6 +90,8 @@ final class SlowPeerLink {
                 }
             }
             socketBuffer.removeFirst(reading)
+            // As the transport does once it has read a burst.
+            backup.acknowledgeDelivered(nowNanos: now) { self.toPrimary.append(Array($0)) }
             if backupRunning {
                 backup.tick(nowNanos: now, stateNow: stateNow) { self.toPrimary.append(Array($0)) }
             }

@@ -45,6 +45,7 @@ public struct DaemonPlan: Sendable {
         engine.maxUpdates = config.sync.maxUpdates
         engine.resendFrames = config.sync.resendFrames
         engine.keepaliveNanos = UInt64(config.sync.keepaliveMilliseconds * 1_000_000)
+        engine.ackDelayNanos = UInt64(config.sync.ackDelayMilliseconds * 1_000_000)
         engine.stateEncoding = Self.encoding(format: config.sync.stateFormat)
         if config.sync.deferral { engine.insertAcknowledgements = InsertAcknowledgements() }
         engine.deferInserts = config.sync.deferral

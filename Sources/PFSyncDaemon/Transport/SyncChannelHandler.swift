@@ -60,10 +60,16 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        engine.acknowledgeDelivered { emit($0) }
+        let now = DaemonClock.monotonicNanos()
+        engine.acknowledgeDelivered(nowNanos: now) { emit($0) }
         flushIfNeeded()
-        // What came in may want a NACK or an answer by the next tick.
-        if !engine.isQuiet { timer?.runWithin(followUp.pace.busy) }
+        // What came in may want a NACK or an answer by the next tick, or an ACK held back
+        // until it is due.
+        if !engine.isQuiet {
+            timer?.runWithin(followUp.pace.busy)
+        } else if let due = engine.ackDueNanos {
+            timer?.runWithin(.nanoseconds(Int64(clamping: due > now ? due - now : 0)))
+        }
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -99,7 +105,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
         engine.stats.publish(counters)
         return followUp.after(
             status: engine.status, counters: counters, messagesBefore: messagesBefore, badSource: transport.badSource,
-            quiet: engine.isQuiet && held == nil, table: engine.table, nowNanos: now)
+            quiet: engine.isQuiet && held == nil, table: engine.table, nowNanos: now, dueNanos: engine.ackDueNanos)
     }
 
     /// Ticks while something is going on.

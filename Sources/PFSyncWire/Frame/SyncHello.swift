@@ -37,6 +37,10 @@ public struct SyncHello: Sendable, Hashable {
         /// The sender takes delta updates (UPD_D, a section after the pfsync packet of
         /// DATA payloads); its peer may send them.
         public static let deltaUpdates = Features(rawValue: 0x02)
+        /// The sender takes delayed ACKs: its peer may hold an ACK back for a while (to
+        /// acknowledge several frames at once) and say how long in the ACK, which the
+        /// sender takes off the replication lag it measures.
+        public static let ackDelay = Features(rawValue: 0x04)
     }
 
     /// The payload length.

@@ -2,7 +2,9 @@
 ///
 /// ```
 /// 0  count u16       number of ranges, at least 1
-/// 2  reserved u16    0
+/// 2  delay u16       ACK: microseconds the ACK was held back after the newest frame it
+///                    acknowledges was delivered (saturating; only to a peer whose HELLO
+///                    has SyncHello.Features.ackDelay, 0 otherwise). NACK: 0
 /// 4  count x { first u64, last u64 }   first <= last; ranges strictly ascending and
 ///                                      non-adjacent-overlapping (first > previous last)
 /// ```
@@ -22,16 +24,22 @@ public enum SyncSequenceRanges {
         max(0, min(Int(UInt16.max), (payloadLimit - prefixSize) / rangeSize))
     }
 
-    /// Replaces `payload` with the encoding of `ranges` (keeps the array's capacity).
+    /// The most an ACK delay says (about 65 ms); longer delays are sent as this.
+    public static let maxDelayMicroseconds = UInt64(UInt16.max)
+
+    /// Replaces `payload` with the encoding of `ranges` and an ACK's `delayMicroseconds`
+    /// (saturating at ``maxDelayMicroseconds``; 0 for a NACK) (keeps the array's capacity).
     ///
     /// - Returns: `false` (and leaves `payload` empty) when `ranges` is empty, has more than
     ///   65535 entries, or is not strictly ascending.
     @discardableResult
-    public static func encode(_ ranges: [ClosedRange<UInt64>], into payload: inout [UInt8]) -> Bool {
+    public static func encode(
+        _ ranges: [ClosedRange<UInt64>], delayMicroseconds: UInt64 = 0, into payload: inout [UInt8]
+    ) -> Bool {
         payload.removeAll(keepingCapacity: true)
         guard isWellFormed(ranges), ranges.count <= Int(UInt16.max) else { return false }
         FrameBytes.append(UInt16(ranges.count), to: &payload)
-        FrameBytes.append(UInt16(0), to: &payload)
+        FrameBytes.append(UInt16(min(delayMicroseconds, maxDelayMicroseconds)), to: &payload)
         for range in ranges {
             FrameBytes.append(range.lowerBound, to: &payload)
             FrameBytes.append(range.upperBound, to: &payload)
@@ -39,10 +47,12 @@ public enum SyncSequenceRanges {
         return true
     }
 
-    /// Decodes a payload into `ranges` (cleared first, capacity kept).
+    /// Decodes a payload into `ranges` (cleared first, capacity kept) and returns an ACK's
+    /// delay in microseconds (a NACK's must be 0).
+    @discardableResult
     public static func decode(
         _ payload: UnsafeRawBufferPointer, kind: SyncFrameKind, into ranges: inout [ClosedRange<UInt64>]
-    ) throws(SyncFrameError) {
+    ) throws(SyncFrameError) -> UInt64 {
         ranges.removeAll(keepingCapacity: true)
         guard payload.count >= prefixSize else {
             throw .controlPayloadLength(kind: kind, length: payload.count)
@@ -51,7 +61,8 @@ public enum SyncSequenceRanges {
         guard payload.count == payloadLength(count: count) else {
             throw .controlPayloadLength(kind: kind, length: payload.count)
         }
-        guard count > 0, FrameBytes.u16(payload, at: 2) == 0 else {
+        let delay = FrameBytes.u16(payload, at: 2)
+        guard count > 0, delay == 0 || kind == .ack else {
             throw .controlPayloadInvalid(kind: kind)
         }
         var previousLast: UInt64? = nil
@@ -64,6 +75,7 @@ public enum SyncSequenceRanges {
             ranges.append(first...last)
             previousLast = last
         }
+        return UInt64(delay)
     }
 
     private static func isWellFormed(_ ranges: [ClosedRange<UInt64>]) -> Bool {

@@ -15,11 +15,31 @@ struct SyncControlPayloadTests {
         for kind in [SyncFrameKind.ack, .nack] {
             let opened = try opener.open(try sealer.seal(kind: kind, sequence: 12, payload: payload))
             var decoded: [ClosedRange<UInt64>] = []
-            try opened.payload.withUnsafeBytes { bytes in
+            let delay = try opened.payload.withUnsafeBytes { bytes in
                 try SyncSequenceRanges.decode(bytes, kind: kind, into: &decoded)
             }
+            #expect(delay == 0)
             #expect(decoded == ranges)
         }
+    }
+
+    @Test("An ACK carries its delay (saturating at 65,535 us); a NACK with a delay is refused")
+    func ackDelay() throws {
+        var payload: [UInt8] = []
+        #expect(SyncSequenceRanges.encode([4...9], delayMicroseconds: 1_234, into: &payload))
+        #expect(Array(payload[2..<4]) == [0x04, 0xD2])
+        var ranges: [ClosedRange<UInt64>] = []
+        let delay = try payload.withUnsafeBytes { bytes in
+            try SyncSequenceRanges.decode(bytes, kind: .ack, into: &ranges)
+        }
+        #expect(delay == 1_234 && ranges == [4...9])
+        #expect(
+            frameError { _ = try payload.withUnsafeBytes { b in try SyncSequenceRanges.decode(b, kind: .nack, into: &ranges) } }
+                == .controlPayloadInvalid(kind: .nack))
+        #expect(SyncSequenceRanges.encode([1...1], delayMicroseconds: 10_000_000, into: &payload))
+        #expect(try payload.withUnsafeBytes { b in try SyncSequenceRanges.decode(b, kind: .ack, into: &ranges) } == 65_535)
+        #expect(SyncSequenceRanges.encode([1...1], into: &payload))
+        #expect(try payload.withUnsafeBytes { b in try SyncSequenceRanges.decode(b, kind: .ack, into: &ranges) } == 0)
     }
 
     @Test("bad range lists are refused on both sides")
@@ -33,7 +53,7 @@ struct SyncControlPayloadTests {
         func decodeError(_ bytes: [UInt8]) -> SyncFrameError? {
             var ranges: [ClosedRange<UInt64>] = []
             return frameError {
-                try bytes.withUnsafeBytes { raw in
+                _ = try bytes.withUnsafeBytes { raw in
                     try SyncSequenceRanges.decode(raw, kind: .nack, into: &ranges)
                 }
             }
