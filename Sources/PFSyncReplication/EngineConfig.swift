@@ -30,11 +30,11 @@ public struct EngineConfig: Sendable {
     public var gapTimeoutNanos: UInt64 = 1_000_000_000
     /// Send an ACK after this many delivered DATA frames (and on every keepalive tick).
     public var ackEveryFrames: Int = 64
-    /// How long an ACK may be held back to acknowledge several frames at once, when the
-    /// peer takes delayed ACKs (``SyncHello/Features/ackDelay``); 0: ACK each burst of
-    /// received datagrams at once. A held ACK goes out sooner when a eighth of the receive
-    /// window (``receiveWindowFrames``, else ``ackEveryFrames``) waits for it, so the
-    /// peer's flow control never waits on it under load.
+    /// How long an ACK is held back to acknowledge several frames at once, when the peer
+    /// takes delayed ACKs (``SyncHello/Features/ackDelay``): it goes with the first burst
+    /// read or tick after this; 0: ACK each burst of received datagrams at once. A held ACK
+    /// goes out at once when an eighth of the receive window (``receiveWindowFrames``, else
+    /// ``ackEveryFrames``) waits for it, so the peer's flow control never waits on it.
     public var ackDelayNanos: UInt64 = 0
     /// How often an unanswered bulk request (HELLO with BULK_REQUEST) is repeated.
     public var bulkRetryNanos: UInt64 = 1_000_000_000

@@ -229,7 +229,9 @@ extension ReplicationEngine {
     /// configured).
     var delaysAcks: Bool { peerTakesAckDelay && config.ackDelayNanos > 0 }
 
-    /// When the ACK held back now must go out at the latest; nil when none is held back.
+    /// When the ACK held back now becomes due (it goes with the first
+    /// ``acknowledgeDelivered(nowNanos:send:)`` or tick from then on); nil when none is held
+    /// back.
     public var ackDueNanos: UInt64? {
         guard deliveredSinceAck > 0, delaysAcks else { return nil }
         return firstUnackedDeliveryNanos &+ config.ackDelayNanos

@@ -60,16 +60,12 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        let now = DaemonClock.monotonicNanos()
-        engine.acknowledgeDelivered(nowNanos: now) { emit($0) }
+        engine.acknowledgeDelivered(nowNanos: DaemonClock.monotonicNanos()) { emit($0) }
         flushIfNeeded()
-        // What came in may want a NACK or an answer by the next tick, or an ACK held back
-        // until it is due.
-        if !engine.isQuiet {
-            timer?.runWithin(followUp.pace.busy)
-        } else if let due = engine.ackDueNanos {
-            timer?.runWithin(.nanoseconds(Int64(clamping: due > now ? due - now : 0)))
-        }
+        // What came in may want a NACK or an answer by the next tick. (An ACK held back is
+        // not: it goes out with the next burst read or tick after its delay. A timer of its
+        // own would cost the wake-up it saves the peer.)
+        if !engine.isQuiet { timer?.runWithin(followUp.pace.busy) }
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -105,7 +101,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
         engine.stats.publish(counters)
         return followUp.after(
             status: engine.status, counters: counters, messagesBefore: messagesBefore, badSource: transport.badSource,
-            quiet: engine.isQuiet && held == nil, table: engine.table, nowNanos: now, dueNanos: engine.ackDueNanos)
+            quiet: engine.isQuiet && held == nil, table: engine.table, nowNanos: now)
     }
 
     /// Ticks while something is going on.

@@ -18,16 +18,13 @@ struct TickFollowUp {
 
     /// Logs the link's events and returns the delay until the next tick. `messagesBefore`
     /// is the `messagesSent` counter before the tick (a tick that sent something was active);
-    /// `badSource` the transport's count of datagrams from another address; `dueNanos` when
-    /// the engine has something due at the latest (a held-back ACK), if anything.
+    /// `badSource` the transport's count of datagrams from another address.
     mutating func after(
         status: EngineStatus, counters: ReplicationCounters, messagesBefore: UInt64, badSource: UInt64,
-        quiet: Bool, table: StateTable, nowNanos: UInt64, dueNanos: UInt64? = nil
+        quiet: Bool, table: StateTable, nowNanos: UInt64
     ) -> TimeAmount {
         watch.observe(status: status, counters: counters, badSource: badSource, nowNanos: nowNanos, into: &events)
         for event in events { event.log(to: logger) }
-        let delay = pace.next(active: counters[.messagesSent] != messagesBefore, quiet: quiet, table: table)
-        guard let dueNanos else { return delay }
-        return min(delay, .nanoseconds(Int64(clamping: dueNanos > nowNanos ? dueNanos - nowNanos : 0)))
+        return pace.next(active: counters[.messagesSent] != messagesBefore, quiet: quiet, table: table)
     }
 }
