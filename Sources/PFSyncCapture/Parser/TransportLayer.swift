@@ -11,24 +11,28 @@ enum TransportLayer {
         case 6:
             tcp(frame, at: start, length: length, into: &packet)
         case 17:
-            guard length >= 8 else { packet.status = .malformed; return }
-            guard frame.has(start, 8) else { packet.status = .truncated; return }
-            packet.srcPort = frame.be16(start)
-            packet.dstPort = frame.be16(start + 2)
-            packet.payloadLength = UInt32(length - 8)
+            ports(frame, at: start, length: length, headerSize: 8, into: &packet)
         case 132:
             // SCTP's common header: ports, verification tag, checksum. pf keys SCTP states
             // by their ports, as it does UDP's.
-            guard length >= 12 else { packet.status = .malformed; return }
-            guard frame.has(start, 4) else { packet.status = .truncated; return }
-            packet.srcPort = frame.be16(start)
-            packet.dstPort = frame.be16(start + 2)
-            packet.payloadLength = UInt32(length - 12)
+            ports(frame, at: start, length: length, headerSize: 12, into: &packet)
         case 1 where network.af == .inet, 58 where network.af == .inet6:
             icmp(frame, at: start, length: length, into: &packet)
         default:
             break
         }
+    }
+
+    /// A header that starts with the two ports (UDP, SCTP) and is `headerSize` bytes long
+    /// (captured whole): the ports, and the rest of the datagram as payload.
+    private static func ports(
+        _ frame: UnsafeRawBufferPointer, at start: Int, length: Int, headerSize: Int, into packet: inout ParsedPacket
+    ) {
+        guard length >= headerSize else { packet.status = .malformed; return }
+        guard frame.has(start, headerSize) else { packet.status = .truncated; return }
+        packet.srcPort = frame.be16(start)
+        packet.dstPort = frame.be16(start + 2)
+        packet.payloadLength = UInt32(length - headerSize)
     }
 
     /// TCP header and options.
