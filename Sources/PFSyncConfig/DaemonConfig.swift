@@ -41,6 +41,9 @@ public struct SyncConfig: Sendable, Hashable {
     public var mtu: Int = 1500
     /// Plain-pfsync state format (1301, 1400 or 1500).
     public var stateFormat: Int = 1400
+    /// Plain-pfsync packet version: 5 (FreeBSD, with ``stateFormat``) or 6 (OpenBSD, its
+    /// own 264-byte state).
+    public var pfsyncVersion: Int = 5
     /// Frames kept for retransmission.
     public var resendFrames: Int = 8192
     /// Keepalive interval, milliseconds.
@@ -206,6 +209,9 @@ public struct DaemonConfig: Sendable, Hashable {
             }
             config.sync.stateFormat = Int(format)
         }
+        if let version = try reader.integer(k("sync.pfsync_version"), in: 5...6) {
+            config.sync.pfsyncVersion = Int(version)
+        }
         if let frames = try reader.integer(k("sync.resend_frames"), in: 64...1_048_576) {
             config.sync.resendFrames = Int(frames)
         }
@@ -356,6 +362,18 @@ public struct DaemonConfig: Sendable, Hashable {
                 }
             } else {
                 throw ConfigError(key: "sync.peer", problem: "is required: the peer's address (or set sync.group)")
+            }
+        }
+        if sync.pfsyncVersion == 6 {
+            guard sync.mode == .pfsync else {
+                throw ConfigError(key: "sync.pfsync_version",
+                                  problem: "applies to mode = \"pfsync\" only (sync frames carry FreeBSD version 5 packets)",
+                                  line: reader.line(of: "sync.pfsync_version"))
+            }
+            if reader.line(of: "sync.state_format") != nil {
+                throw ConfigError(key: "sync.state_format",
+                                  problem: "is FreeBSD's; OpenBSD (pfsync_version = 6) has one state format",
+                                  line: reader.line(of: "sync.state_format"))
             }
         }
         if sync.mode == .pfsyncd && sync.keyFile == nil {

@@ -9,8 +9,12 @@ public struct EngineConfig: Sendable {
     public var epoch: UInt32
     /// Largest datagram payload (UDP payload: MTU - IP - UDP headers).
     public var maxDatagramSize: Int = 1472
-    /// Full-state format in DATA frames.
+    /// Full-state format in DATA frames (plain pfsync: in its packets; `.openBSD` with
+    /// ``pfsyncVersion`` 6).
     public var stateEncoding: StateEncoding = .freeBSD1400
+    /// Plain pfsync's packet version: FreeBSD's 5, or OpenBSD's 6 (which is not
+    /// interoperable with 5). The sync frames of the pfsyncd mode always carry version 5.
+    public var pfsyncVersion: PFSyncVersion = .freeBSD
     /// Send UPD_CC (UPD_C plus packet and byte counters, a pfsyncd extension) instead of
     /// UPD_C, so that the peer's counters follow too.
     public var replicateCounters: Bool = true

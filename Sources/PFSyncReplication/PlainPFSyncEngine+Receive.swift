@@ -30,7 +30,8 @@ extension PlainPFSyncEngine {
     }
 
     /// Handles one pfsync packet (no IP header) that passed the IP checks: fewer than 20
-    /// bytes is `hdrops`, a version other than 5 `badver`, a header `len` beyond the bytes
+    /// bytes is `hdrops`, a version other than the configured one (5 FreeBSD, 6 OpenBSD)
+    /// `badver`, a header `len` beyond the bytes
     /// `badlen`; messages are applied until the end, EOF, or an error that ends the packet
     /// (messages before it stay applied). Counts nothing at the IP level.
     public func receive(
@@ -45,8 +46,8 @@ extension PlainPFSyncEngine {
             counters[.hdrops] += 1
             return
         }
-        guard packet[0] == PFSyncVersion.freeBSD.rawValue else {
-            // FreeBSD speaks version 5 only; OpenBSD's 6 is not interoperable.
+        guard packet[0] == config.pfsyncVersion.rawValue else {
+            // FreeBSD speaks version 5 only, OpenBSD 6 only: they are not interoperable.
             counters[.badver] += 1
             return
         }

@@ -51,7 +51,8 @@ public final class PlainPFSyncEngine {
         self.table = table
         self.stats = stats
         writer = PFSyncPacketWriter(
-            version: .freeBSD, encoding: config.stateEncoding, maxLength: min(max(config.maxDatagramSize, 400), 65_515))
+            version: config.pfsyncVersion, encoding: config.stateEncoding,
+            maxLength: min(max(config.maxDatagramSize, 400), 65_515))
         status.bulk.shardCount = table.shardCount
     }
 

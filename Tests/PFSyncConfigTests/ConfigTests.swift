@@ -113,6 +113,10 @@ import Testing
         ("node_id = 1\n[sync]\npeer = \"host.example\"\nkey_file = \"k\"", "sync.peer", "not an IPv4 or IPv6"),
         (minimal + "\n[table]\nshards = 12", "table.shards", "power of two"),
         (minimal + "\nack_delay_ms = 250", "sync.ack_delay_ms", "between"),
+        (minimal + "\npfsync_version = 6", "sync.pfsync_version", "mode = \"pfsync\" only"),
+        ("node_id = 2\n[sync]\nmode = \"pfsync\"\ninterface = \"s\"\npfsync_version = 4", "sync.pfsync_version", "between 5 and 6"),
+        ("node_id = 2\n[sync]\nmode = \"pfsync\"\ninterface = \"s\"\npfsync_version = 6\nstate_format = 1400",
+         "sync.state_format", "one state format"),
         (minimal + "\n[table]\nreserve_states = -5", "table.reserve_states", "between"),
         (minimal + "\n[carp]\npassword = \"this-password-is-too-long\"", "carp.password", "19 bytes"),
         (minimal + "\n[control]\nmetrics_listen = \"localhost\"", "control.metrics_listen", "ADDRESS:PORT"),
@@ -130,5 +134,9 @@ import Testing
         let config = try DaemonConfig.parse("node_id = 2\n[sync]\nmode = \"pfsync\"\ninterface = \"sync0\"")
         #expect(config.sync.mode == .pfsync)
         #expect(config.sync.keyFile == nil)
+        #expect(config.sync.pfsyncVersion == 5)
+        let openBSD = try DaemonConfig.parse(
+            "node_id = 2\n[sync]\nmode = \"pfsync\"\ninterface = \"sync0\"\npfsync_version = 6")
+        #expect(openBSD.sync.pfsyncVersion == 6)
     }
 }

@@ -136,6 +136,26 @@ import Glibc
         }
     }
 
+    @Test func plainPFSyncWithOpenBSDsVersionIsSummarisedAsSuch() throws {
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let path = harness.directory.appendingPathComponent("openbsd.toml").path
+        let socket = harness.directory.appendingPathComponent("openbsd.sock").path
+        try """
+            node_id = 3
+            [sync]
+            mode = "pfsync"
+            interface = "lo"
+            peer = "127.0.0.1"
+            pfsync_version = 6
+            [control]
+            socket = "\(socket)"
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try DecodeRunner.run(["run", "--config", path, "--check"])
+        #expect(result.status != 2, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("mode      pfsync: raw IP protocol 240, version 6 (OpenBSD), no key"), "\(result.stdout)")
+    }
+
     @Test func aNodeSendingToItselfIsAProblem() throws {
         let harness = try DaemonHarness()
         defer { harness.shutdown() }

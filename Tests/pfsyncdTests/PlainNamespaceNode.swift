@@ -16,7 +16,11 @@ final class PlainNamespaceNode {
     let configText: String
     private(set) var process: Process?
 
-    init(name: String, namespace: String, nodeID: UInt32, interface: String, directory: URL, extraConfig: String = "") {
+    /// `syncConfig`: more lines for the `[sync]` section; `extraConfig`: more sections.
+    init(
+        name: String, namespace: String, nodeID: UInt32, interface: String, directory: URL, syncConfig: String = "",
+        extraConfig: String = ""
+    ) {
         self.name = name
         self.namespace = namespace
         configPath = directory.appendingPathComponent("\(name).toml").path
@@ -28,6 +32,7 @@ final class PlainNamespaceNode {
             mode = "pfsync"
             interface = "\(interface)"
             flush_interval_ms = 2
+            \(syncConfig)
             [control]
             socket = "\(socketPath)"
             \(extraConfig)

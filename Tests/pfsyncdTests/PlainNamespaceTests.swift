@@ -29,17 +29,20 @@ struct PlainNamespaceTests {
         nodes.map { "\($0.name) log:\n\($0.log)" }.joined(separator: "\n")
     }
 
-    @Test(.timeLimit(.minutes(3)))
-    func tablesConvergeLiveAndByBulkUpdate() throws {
+    /// FreeBSD's version 5 (the default) and OpenBSD's version 6.
+    @Test(.timeLimit(.minutes(3)), arguments: [5, 6])
+    func tablesConvergeLiveAndByBulkUpdate(version: Int) throws {
         let namespaces = try PlainNamespaces()
         defer { namespaces.remove() }
         let harness = try DaemonHarness()
         defer { harness.shutdown() }
+        let sync = "pfsync_version = \(version)"
         let backup = PlainNamespaceNode(
-            name: "backup", namespace: namespaces.b, nodeID: 2, interface: "syncb", directory: harness.directory)
+            name: "backup", namespace: namespaces.b, nodeID: 2, interface: "syncb", directory: harness.directory,
+            syncConfig: sync)
         let primary = PlainNamespaceNode(
             name: "primary", namespace: namespaces.a, nodeID: 1, interface: "synca", directory: harness.directory,
-            extraConfig: "[capture]\nfiles = [\"\(Self.capture)\"]\n")
+            syncConfig: sync, extraConfig: "[capture]\nfiles = [\"\(Self.capture)\"]\n")
         defer {
             primary.kill()
             backup.kill()

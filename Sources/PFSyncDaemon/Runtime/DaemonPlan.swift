@@ -47,6 +47,10 @@ public struct DaemonPlan: Sendable {
         engine.keepaliveNanos = UInt64(config.sync.keepaliveMilliseconds * 1_000_000)
         engine.ackDelayNanos = UInt64(config.sync.ackDelayMilliseconds * 1_000_000)
         engine.stateEncoding = Self.encoding(format: config.sync.stateFormat)
+        if config.sync.pfsyncVersion == 6 {
+            engine.pfsyncVersion = .openBSD
+            engine.stateEncoding = .openBSD
+        }
         if config.sync.deferral { engine.insertAcknowledgements = InsertAcknowledgements() }
         engine.deferInserts = config.sync.deferral
         engine.deltaUpdates = config.sync.deltaUpdates

@@ -63,7 +63,9 @@ public enum StartupCheck {
         let destination = endpoints.group == nil ? "peer" : "multicast group"
         if config.sync.mode == .pfsync {
             lines.append(
-                "mode      pfsync: raw IP protocol 240, version 5, state format \(config.sync.stateFormat), no key")
+                config.sync.pfsyncVersion == 6
+                    ? "mode      pfsync: raw IP protocol 240, version 6 (OpenBSD), no key"
+                    : "mode      pfsync: raw IP protocol 240, version 5, state format \(config.sync.stateFormat), no key")
             lines.append(
                 "sync      interface \(config.sync.interface ?? "?"), \(destination) \(endpoints.destination.ipAddress ?? "?"), packets up to \(endpoints.maxDatagramSize) bytes"
             )
