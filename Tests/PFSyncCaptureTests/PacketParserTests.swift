@@ -151,15 +151,21 @@ struct PacketParserIPv4Tests {
         #expect(parse(B.ipv4(proto: 17, payload: [0, 1, 2, 3]), linkType: .ipv4).status == .malformed)
     }
 
-    @Test("Every prefix of a packet parses without trapping; cut headers are truncated, cut payload is not")
+    @Test("Every prefix of a packet parses without trapping; cut headers are truncated, cut TCP options or payload are not")
     func everyPrefix() {
         let segment = B.tcp(src: 1, dst: 2, seq: 3, flags: 0x12, window: 4, options: B.synOptions, payload: [1, 2, 3, 4])
         let frame = B.ethernet(type: 0x0800, tags: [(0x8100, 1)], payload: B.ipv4(proto: 6, payload: segment))
-        let headerEnd = 14 + 4 + 20 + 20 + B.synOptions.count
+        let fixedEnd = 14 + 4 + 20 + 20
+        let headerEnd = fixedEnd + B.synOptions.count
         for length in 0...frame.count {
             let p = parse(Array(frame.prefix(length)))
-            #expect(p.status == (length < headerEnd ? .truncated : .ok), "prefix \(length)")
+            #expect(p.status == (length < fixedEnd ? .truncated : .ok), "prefix \(length)")
+            if length >= fixedEnd {
+                #expect(p.tcpOptionsCut == (length < headerEnd), "prefix \(length)")
+                #expect(p.payloadLength == 4 && p.seq == 3 && p.window == 4)
+            }
         }
+        #expect(parse(frame).hasWindowScale)
     }
 
     @Test("Seeded random bytes on every link type never trap")

@@ -25,6 +25,41 @@ struct TrackerTests {
         ]
     }
 
+    @Test("A SYN whose options the capture cut (snaplen) makes a sloppy state: the hosts' window scaling is unknown")
+    func cutSynOptionsMakeASloppyState() throws {
+        var tracker = Self.makeTracker()
+        var syn = P.tcp(fromClient: true, flags: F.syn, seq: 1000, window: 64_240)
+        syn.tcpOptionsCut = true
+        #expect(tracker.process(syn) == .created)
+        let state = try #require(tcpState(tracker)).state
+        #expect(state.stateFlags & PFStateFlags.sloppy != 0)
+        #expect(tracker.process(P.tcp(fromClient: false, flags: F.syn | F.ack, seq: 5000, ack: 1001, window: 502)) == .matched)
+        #expect(tracker.process(P.tcp(fromClient: true, flags: F.ack, seq: 1001, ack: 5001, window: 502)) == .matched)
+        // 100 KB beyond the client's largest unscaled window (64,240): full tracking calls it
+        // out of window; hosts that scale their windows may send it, so here it is not.
+        #expect(tracker.process(P.tcp(fromClient: false, flags: F.ack, seq: 5001, ack: 1001, window: 502, payload: 1448)) == .matched)
+        #expect(tracker.process(P.tcp(fromClient: false, flags: F.ack, seq: 5001 + 100_000, ack: 1001, window: 502, payload: 1448)) == .matched)
+
+        // The same without the cut: full tracking, and the far segment is out of window.
+        var full = Self.makeTracker()
+        #expect(full.process(P.tcp(fromClient: true, flags: F.syn, seq: 1000, window: 64_240)) == .created)
+        #expect((tcpState(full)?.state.stateFlags ?? PFStateFlags.sloppy) & PFStateFlags.sloppy == 0)
+        _ = full.process(P.tcp(fromClient: false, flags: F.syn | F.ack, seq: 5000, ack: 1001, window: 502))
+        _ = full.process(P.tcp(fromClient: true, flags: F.ack, seq: 1001, ack: 5001, window: 502))
+        #expect(full.process(P.tcp(fromClient: false, flags: F.ack, seq: 5001 + 100_000, ack: 1001, window: 502, payload: 1448)) == .outOfWindow)
+    }
+
+    @Test("A SYN-ACK whose options the capture cut turns its state sloppy")
+    func cutSynAckOptionsMakeTheStateSloppy() throws {
+        var tracker = Self.makeTracker()
+        #expect(tracker.process(P.tcp(fromClient: true, flags: F.syn, seq: 1000, window: 64_240, windowScale: 7)) == .created)
+        #expect((try #require(tcpState(tracker)).state.stateFlags) & PFStateFlags.sloppy == 0)
+        var synAck = P.tcp(fromClient: false, flags: F.syn | F.ack, seq: 5000, ack: 1001, window: 65_160)
+        synAck.tcpOptionsCut = true
+        #expect(tracker.process(synAck) == .matched)
+        #expect((try #require(tcpState(tracker)).state.stateFlags) & PFStateFlags.sloppy != 0)
+    }
+
     @Test("Handshake: created, matched, matched; both ESTABLISHED; keyed as pf keys an inbound state")
     func handshakeThroughTable() throws {
         var tracker = Self.makeTracker()

@@ -48,7 +48,9 @@ enum TransportLayer {
         let headerLength = Int(frame.u8(start + 12) >> 4) * 4
         guard headerLength >= 20, headerLength <= length else { packet.status = .malformed; return }
         packet.payloadLength = UInt32(length - headerLength)
-        if !frame.has(start, headerLength) { packet.status = .truncated }
+        // Options cut by the snaplen: what was captured is read; the tracker knows only the
+        // window scale of a SYN matters, and follows such a state sloppily.
+        if !frame.has(start, headerLength) { packet.tcpOptionsCut = true }
         options(frame, from: start + 20, to: min(frame.count, start + headerLength), into: &packet)
     }
 

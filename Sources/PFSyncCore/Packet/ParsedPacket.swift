@@ -69,6 +69,10 @@ public struct ParsedPacket: Sendable {
     public var windowScale: UInt8 = 0
     public var hasTimestamp: Bool = false
     public var sackPermitted: Bool = false
+    /// The capture ends inside the TCP options (a short snaplen): the fixed header is
+    /// whole, the options are those captured. A SYN's window scale is then unknown, and
+    /// the tracker follows its state sloppily (``PFStateFlags/sloppy``).
+    public var tcpOptionsCut: Bool = false
 
     /// ICMP / ICMPv6 type and code.
     public var icmpType: UInt8 = 0
