@@ -113,7 +113,9 @@ public final class ReplicationEngine {
     }
 
     /// Nothing for the next tick to do before the next keepalive: no queued message, no
-    /// bulk being sent or due, no gap to repair, nothing delivered but not acknowledged. (It
+    /// bulk being sent or due, no gap to repair, nothing delivered but not acknowledged
+    /// (except an ACK held back for a peer that takes delayed ACKs: it goes with the next
+    /// read or tick, see ``ackDueNanos``). (It
     /// does not look at the table: the caller checks the table's pending changes after
     /// arming ``StateTable/changeSignal``.) The transport then ticks only as often as
     /// keepalives and expiry need, until a change, a datagram or a timer wakes it. (A bulk
