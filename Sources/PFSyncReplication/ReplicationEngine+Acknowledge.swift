@@ -34,9 +34,8 @@ extension ReplicationEngine {
     /// unless the peer takes delayed ACKs; then once ``ackPromptFrames`` frames wait, the
     /// first of them has waited ``EngineConfig/ackDelayNanos``, or a gap is open.
     func ackIsDue(nowNanos: UInt64) -> Bool {
-        guard delaysAcks else { return true }
-        return deliveredSinceAck >= ackPromptFrames || window.hasGap
-            || nowNanos &- firstUnackedDeliveryNanos >= config.ackDelayNanos
+        guard let due = ackDueNanos else { return true }
+        return deliveredSinceAck >= ackPromptFrames || window.hasGap || nowNanos >= due
     }
 
     /// ACKs everything delivered since the last ACK (with how long it was held back, to a

@@ -199,10 +199,12 @@ extension ReplicationEngine {
     }
 
     func sendHello(options: SyncHello.Options, send: (UnsafeRawBufferPointer) -> Void) {
+        var features: SyncHello.Features = [.lz4, .ackDelay]
+        if config.deltaUpdates && config.replicateCounters { features.insert(.deltaUpdates) }
         let hello = SyncHello(
             options: options, pfsyncVersion: 5, maxDatagramSize: UInt16(clamping: sealer.maxDatagramSize),
             keepaliveMilliseconds: UInt32(max(1, config.keepaliveNanos / 1_000_000)),
-            features: config.deltaUpdates && config.replicateCounters ? [.lz4, .deltaUpdates, .ackDelay] : [.lz4, .ackDelay],
+            features: features,
             receiveWindowFrames: UInt32(clamping: config.receiveWindowFrames))
         hello.encode(into: &controlPayload)
         sendControl(.hello, send: send)

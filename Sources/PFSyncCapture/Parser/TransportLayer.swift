@@ -48,8 +48,8 @@ enum TransportLayer {
         let headerLength = Int(frame.u8(start + 12) >> 4) * 4
         guard headerLength >= 20, headerLength <= length else { packet.status = .malformed; return }
         packet.payloadLength = UInt32(length - headerLength)
-        // Options cut by the snaplen: what was captured is read; the tracker knows only the
-        // window scale of a SYN matters, and follows such a state sloppily.
+        // Options cut by the snaplen: what was captured is read. Of the options, only a SYN's
+        // window scale matters to tracking; the tracker follows such a state sloppily.
         if !frame.has(start, headerLength) { packet.tcpOptionsCut = true }
         options(frame, from: start + 20, to: min(frame.count, start + headerLength), into: &packet)
     }

@@ -88,4 +88,12 @@ public enum TCPTracking {
         guard packet.hasWindowScale else { return 0 }
         return min(packet.windowScale, TCPSequence.maxWindowShift) | TCPSequence.wscaleFlag
     }
+
+    /// A SYN (or SYN-ACK) whose options the capture cut off (a short snaplen): its window
+    /// scale is unknown, so its state's windows cannot be scaled as the hosts do, and the
+    /// state is followed sloppily (``PFStateFlags/sloppy``).
+    @inline(__always)
+    static func windowScaleCutOff(in packet: ParsedPacket) -> Bool {
+        packet.tcpOptionsCut && packet.tcpFlags & ParsedPacket.TCPFlags.syn != 0
+    }
 }

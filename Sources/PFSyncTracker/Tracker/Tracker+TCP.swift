@@ -60,11 +60,7 @@ extension Tracker {
             if TCPTracking.isReuse(of: state, flags: packet.tcpFlags) {
                 return .reuse(state.identity)
             }
-            if packet.tcpOptionsCut, packet.tcpFlags & ParsedPacket.TCPFlags.syn != 0 {
-                // A SYN-ACK whose window scale the capture cut off: the windows cannot be
-                // scaled as the hosts do.
-                state.stateFlags |= PFStateFlags.sloppy
-            }
+            if TCPTracking.windowScaleCutOff(in: packet) { state.stateFlags |= PFStateFlags.sloppy }
             let outcome: TCPTracking.Outcome
             if state.stateFlags & PFStateFlags.sloppy != 0 {
                 outcome = TCPTracking.trackSloppy(
@@ -82,9 +78,7 @@ extension Tracker {
 
     mutating func createTCP(_ packet: ParsedPacket, key: StateLookupKey) -> Verdict {
         var state = newState(for: packet, key: key)
-        // A SYN whose window scale the capture cut off is followed sloppily, as pf's
-        // `sloppy` option would (its windows are unknown).
-        if config.sloppy || packet.tcpOptionsCut { state.stateFlags |= PFStateFlags.sloppy }
+        if config.sloppy || TCPTracking.windowScaleCutOff(in: packet) { state.stateFlags |= PFStateFlags.sloppy }
         TCPTracking.initialize(&state, packet: packet, now: clock, timeouts: config.timeouts)
         return insert(state)
     }
