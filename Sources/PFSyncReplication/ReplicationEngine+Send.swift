@@ -106,7 +106,7 @@ extension ReplicationEngine {
     @inline(__always) @discardableResult
     func sendFrames(
         items: Range<Int>, deltas: OutgoingDeltas = OutgoingDeltas(), nowNanos: UInt64, maxFrames: Int = .max,
-        send: (UnsafeRawBufferPointer) -> Void,
+        compressionAcceleration: Int32 = 1, send: (UnsafeRawBufferPointer) -> Void,
         append: (inout PFSyncPacketWriter, Int) -> Bool, countSent: (Range<Int>) -> Void
     ) -> FramedItems {
         var frames = 0
@@ -135,7 +135,8 @@ extension ReplicationEngine {
             let sequence = nextSequence
             var sealedFrame: ArraySlice<UInt8>?
             let rawLength = writer.finish { payload -> Int in
-                sealedFrame = try? sealer.seal(kind: .data, sequence: sequence, payload: payload)
+                sealedFrame = try? sealer.seal(
+                    kind: .data, sequence: sequence, payload: payload, acceleration: compressionAcceleration)
                 return payload.count
             }
             guard let frame = sealedFrame else {

@@ -54,9 +54,11 @@ public struct SyncFrameSealer: Sendable {
     ///   - sequence: DATA: this frame's sequence number; other kinds: the highest DATA
     ///     sequence sent so far in this epoch.
     ///   - payload: the raw payload (for DATA, one encoded pfsync packet).
+    ///   - acceleration: LZ4's acceleration (see ``LZ4Block/compress(_:into:acceleration:)``):
+    ///     1 for live changes; a bulk update trades a few bytes for speed.
     /// - Returns: the datagram to send, valid until the next `seal`.
     public mutating func seal(
-        kind: SyncFrameKind, sequence: UInt64, payload: UnsafeRawBufferPointer
+        kind: SyncFrameKind, sequence: UInt64, payload: UnsafeRawBufferPointer, acceleration: Int32 = 1
     ) throws(SyncFrameError) -> ArraySlice<UInt8> {
         let rawLength = payload.count
         guard rawLength <= SyncFrameLayout.maxRawLength else {
@@ -79,7 +81,8 @@ public struct SyncFrameSealer: Sendable {
                     LZ4Block.compress(
                         payload,
                         into: UnsafeMutableRawBufferPointer(
-                            rebasing: payloadArea[..<min(rawLength - 1, room)]))
+                            rebasing: payloadArea[..<min(rawLength - 1, room)]),
+                        acceleration: acceleration)
                 } else {
                     nil
                 }

@@ -17,27 +17,32 @@ public enum LZ4Block {
         return Int(LZ4_compressBound(Int32(rawLength)))
     }
 
-    /// Compresses `source` into `destination` (`LZ4_compress_default`).
+    /// Compresses `source` into `destination` (`LZ4_compress_fast`; acceleration 1 is
+    /// `LZ4_compress_default`).
     ///
     /// Uses only the stack for LZ4's hash table; allocates nothing.
     ///
+    /// - Parameter acceleration: LZ4's speed knob: each step up skips more positions when
+    ///   no match is found (faster, usually a little larger); values below 1 count as 1.
     /// - Returns: the compressed length, or `nil` when the result would not fit into
     ///   `destination` (pass a destination shorter than `source` to compress only when it
     ///   saves space) or when a size is outside LZ4's range. An empty source yields `nil`.
     public static func compress(
         _ source: UnsafeRawBufferPointer,
-        into destination: UnsafeMutableRawBufferPointer
+        into destination: UnsafeMutableRawBufferPointer,
+        acceleration: Int32 = 1
     ) -> Int? {
         guard
             let sourceBase = source.baseAddress, !source.isEmpty, source.count <= maxInputSize,
             let destinationBase = destination.baseAddress, !destination.isEmpty,
             destination.count <= Int(Int32.max)
         else { return nil }
-        let written = LZ4_compress_default(
+        let written = LZ4_compress_fast(
             sourceBase.assumingMemoryBound(to: CChar.self),
             destinationBase.assumingMemoryBound(to: CChar.self),
             Int32(source.count),
-            Int32(destination.count)
+            Int32(destination.count),
+            max(1, acceleration)
         )
         return written > 0 ? Int(written) : nil
     }

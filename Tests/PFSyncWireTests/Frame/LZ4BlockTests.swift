@@ -19,6 +19,26 @@ struct LZ4BlockTests {
         #expect(output == raw)
     }
 
+    @Test("every acceleration decompresses to the input; below 1 it is the default", arguments: [Int32(-3), 0, 1, 4, 16, 65_537])
+    func accelerationRoundTrips(acceleration: Int32) throws {
+        let raw = FrameFixtures.compressiblePayload(count: 10_000)
+        func compressed(_ acceleration: Int32) throws -> [UInt8] {
+            var block = [UInt8](repeating: 0, count: try #require(LZ4Block.compressBound(raw.count)))
+            let count = try #require(
+                raw.withUnsafeBytes { s in block.withUnsafeMutableBytes { LZ4Block.compress(s, into: $0, acceleration: acceleration) } })
+            return Array(block[..<count])
+        }
+        let block = try compressed(acceleration)
+        // LZ4 caps the acceleration; near the cap it barely looks for matches.
+        if acceleration <= 16 { #expect(block.count < raw.count / 5) }
+        var output = [UInt8](repeating: 0, count: raw.count)
+        _ = try block.withUnsafeBytes { s in
+            try output.withUnsafeMutableBytes { try LZ4Block.decompress(s, declaredLength: raw.count, limit: 65_535, into: $0) }
+        }
+        #expect(output == raw)
+        if acceleration <= 1 { #expect(block == (try compressed(1))) }
+    }
+
     @Test("compression into too small a buffer reports nil instead of overflowing")
     func compressBounded() {
         let raw = FrameFixtures.incompressiblePayload(count: 1_000)

@@ -68,6 +68,19 @@ struct SyncFrameRoundTripTests {
         #expect(Array(try opener.open(datagram).payload) == payload)
     }
 
+    @Test("a frame compressed with a higher LZ4 acceleration opens to its payload")
+    func acceleratedCompression() throws {
+        let key = try FrameFixtures.key()
+        var sealer = SyncFrameSealer(key: key, senderID: 1, epoch: 1, maxDatagramSize: 1_472)
+        var opener = SyncFrameOpener(key: key)
+        let payload = FrameFixtures.compressiblePayload(count: 8_000)
+        let datagram = try payload.withUnsafeBytes { try sealer.seal(kind: .data, sequence: 1, payload: $0, acceleration: 4) }
+        #expect(datagram.count <= 1_472)
+        let opened = try opener.open(datagram)
+        #expect(opened.header.flags.contains(.compressed))
+        #expect(Array(opened.payload) == payload)
+    }
+
     @Test("payloads that do not fit are refused, not truncated")
     func sealerLimits() throws {
         var sealer = SyncFrameSealer(key: try FrameFixtures.key(), senderID: 1, epoch: 1)
