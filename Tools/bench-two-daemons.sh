@@ -33,7 +33,8 @@
 #     cpu_us_per_update_replication = the same without the writer thread (pfsyncd-synth):
 #     what replication itself costs, as conntrackd's figure leaves out the kernel's
 #     conntrack work;
-#     wire_bytes_per_update = UDP payload bytes the primary sent / updates applied.
+#     wire_bytes_per_update = UDP payload bytes the primary sent (frames, and the zero
+#     padding of its GSO writes) / updates applied.
 #   catchup: a backup slower than the load (a big table, updated from the start): seconds
 #     until the backup holds every state (null: never in the run), and over the whole run
 #     the backup's lost frames and resyncs, the primary's retransmissions, and the UDP
@@ -41,7 +42,8 @@
 #     /proc/net/snmp, the whole machine's: run it on an idle one).
 #   bulk: duration_ms = the backup's own bulk clock (bulk request sent -> BUS END
 #     received, `status` bulk.last_duration_ms); states_per_s = states / that;
-#     wire_bytes_per_state = the primary's UDP payload bytes during the bulk / states.
+#     wire_bytes_per_state = the primary's UDP payload bytes (with GSO padding) during
+#     the bulk / states.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -187,7 +189,7 @@ synthetic_rate = $rate"
         | ($s1.table.updated - $s0.table.updated) as $applied
         | ([$p1.capture[] | select(.source == "synthetic") | .packets_read][0]
            - [$p0.capture[] | select(.source == "synthetic") | .packets_read][0]) as $written
-        | ($b1.traffic.bytes_sent - $b0.traffic.bytes_sent) as $bytes
+        | ($b1.traffic.bytes_sent - $b0.traffic.bytes_sent + ($b1.transport.gso_padding_bytes // 0) - ($b0.transport.gso_padding_bytes // 0)) as $bytes
         | {scenario: "updates", mtu: $mtu, states: $states, synthetic_rate: $rate, seconds: $dt,
            applied_per_s: ($applied / $dt | floor), table_updates_per_s: ($written / $dt | floor),
            coalesced_fraction: (if $written > 0 then (1 - $applied / $written) * 1000 | round / 1000 else null end),
@@ -229,7 +231,7 @@ $faults"
         --argjson s1 "$s1" --argjson st1 "$st1" --arg t0 "$t0" --arg t1 "$t1" --argjson hz "$hz" \
         --argjson cp "$((cp1 - cp0))" --argjson cb "$cb1" --argjson mtu "$mtu" --argjson n "$bulk_states" '
         ($st1.bulk.last_duration_ms) as $ms
-        | ($b1.traffic.bytes_sent - $b0.traffic.bytes_sent) as $bytes
+        | ($b1.traffic.bytes_sent - $b0.traffic.bytes_sent + ($b1.transport.gso_padding_bytes // 0) - ($b0.transport.gso_padding_bytes // 0)) as $bytes
         | {scenario: $name, mtu: $mtu, drop_percent: $drop, states: $n, completed: $completed,
            backup_states: $st1.table.states, duration_ms: $ms,
            states_per_s: (if $ms != null and $ms > 0 then $n / $ms * 1000 | floor else null end),

@@ -197,6 +197,7 @@ extension ReplicationEngine {
         // A (re)started peer holds no delta base.
         peerTakesDeltas = hello.features.contains(.deltaUpdates)
         peerTakesAckDelay = hello.features.contains(.ackDelay)
+        peerTakesPaddedFrames = hello.features.contains(.paddedFrames)
         invalidateBases()
         if hello.options.contains(.bulkRequest) {
             counters[.bulkRequestsReceived] += 1

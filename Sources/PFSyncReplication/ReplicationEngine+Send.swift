@@ -200,7 +200,7 @@ extension ReplicationEngine {
     }
 
     func sendHello(options: SyncHello.Options, send: (UnsafeRawBufferPointer) -> Void) {
-        var features: SyncHello.Features = [.lz4, .ackDelay]
+        var features: SyncHello.Features = [.lz4, .ackDelay, .paddedFrames]
         if config.deltaUpdates && config.replicateCounters { features.insert(.deltaUpdates) }
         let hello = SyncHello(
             options: options, pfsyncVersion: 5, maxDatagramSize: UInt16(clamping: sealer.maxDatagramSize),

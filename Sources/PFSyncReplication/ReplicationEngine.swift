@@ -42,6 +42,9 @@ public final class ReplicationEngine {
     var peerTakesDeltas = false
     /// The peer's HELLO said it takes delayed ACKs.
     var peerTakesAckDelay = false
+    /// The peer's HELLO said it takes padded frames (``SyncHello/Features/paddedFrames``):
+    /// the transport may then send a burst of frames as one UDP GSO write.
+    public internal(set) var peerTakesPaddedFrames = false
     /// The epoch of this node's delta bases: raised when the peer (re)starts or lost
     /// frames for good, which makes every base invalid at once (never 0).
     var baseEpoch: UInt32 = 1
@@ -98,7 +101,7 @@ public final class ReplicationEngine {
         self.stats = stats
         sealer = SyncFrameSealer(
             key: key, senderID: config.nodeID, epoch: config.epoch, maxDatagramSize: config.maxDatagramSize)
-        opener = SyncFrameOpener(key: key)
+        opener = SyncFrameOpener(key: key, acceptsZeroPadding: true)
         writer = PFSyncPacketWriter(version: .freeBSD, encoding: config.stateEncoding, maxLength: 65_000)
         resend = ResendBuffer(capacity: config.resendFrames, maxFrameSize: sealer.maxDatagramSize)
         window = ReceiveWindow(gapTimeout: config.gapTimeoutNanos)

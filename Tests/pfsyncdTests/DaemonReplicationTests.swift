@@ -64,6 +64,11 @@ import Testing
             let primaryStats = try primary.stats()
             #expect(DaemonNode.number(primaryStats, "tracker.states_created") >= states.count)
             #expect(DaemonNode.number(primaryStats, "actions.out.INS") > 0)
+            // Bursts of frames went as UDP GSO writes of padded frames, which the backup
+            // took as frames (no length errors).
+            #expect(DaemonNode.number(primaryStats, "transport.gso_writes") > 0)
+            #expect(DaemonNode.number(primaryStats, "transport.gso_failures") == 0)
+            #expect(DaemonNode.number(stats, "pfsync.badlen") == 0)
             let status = try backup.status()
             #expect(DaemonNode.number(status, "peer.id") == 1)
             // Alive: a frame within the last 3 s (a loaded machine may stall the primary's

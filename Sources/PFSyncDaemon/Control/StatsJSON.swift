@@ -87,6 +87,9 @@ public enum StatsJSON {
                 ("fault_dropped", .unsigned(snapshot.transport.faultDropped)),
                 ("fault_duplicated", .unsigned(snapshot.transport.faultDuplicated)),
                 ("fault_reordered", .unsigned(snapshot.transport.faultReordered)),
+                ("gso_writes", .unsigned(snapshot.transport.segmentedWrites)),
+                ("gso_padding_bytes", .unsigned(snapshot.transport.paddingBytes)),
+                ("gso_failures", .unsigned(snapshot.transport.segmentationFailures)),
             ])),
             ("tracker", tracker(captures.reduce(into: TrackerSummary()) { add($1.summary, to: &$0) })),
         ])

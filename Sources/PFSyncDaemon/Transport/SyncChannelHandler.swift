@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PFSyncReplication
+import PFSyncWire
 
 /// Drives one ``ReplicationEngine`` from a datagram channel: datagrams in go to
 /// `receive`, frames out become datagrams to the peer (through the `[testing]` fault hook
@@ -18,6 +19,11 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
     private var context: ChannelHandlerContext?
     private var pendingFlush = false
     private var followUp: TickFollowUp
+    private let logger: Logger
+    /// The burst's frames gathered for one UDP GSO write (nil: each frame is its own write).
+    private var batch: DatagramBatch?
+    /// The largest frame the engine seals: what a GSO batch pads its frames to (0: no GSO).
+    private let segmentSize: Int
     /// What runs ``tick()``; brought forward when a change, a datagram or a deferred insert
     /// needs a tick sooner than the idle interval.
     weak var timer: TickTimer?
@@ -28,9 +34,15 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
     public init(
         engine: ReplicationEngine, endpoints: SyncEndpoints, faults: FaultInjector,
         logger: Logger = Logger(label: "pfsyncd"), busyInterval: TimeAmount = .milliseconds(2),
-        idleInterval: TimeAmount = .milliseconds(50),
+        idleInterval: TimeAmount = .milliseconds(50), segmentationOffload: Bool = false,
         wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
     ) {
+        // The sealer's own bound on a frame (it clamps the configured size the same way).
+        self.segmentSize =
+            segmentationOffload
+            ? min(max(engine.config.maxDatagramSize, SyncFrameLayout.minDatagramSize), SyncFrameLayout.maxDatagramSize)
+            : 0
+        self.logger = logger
         self.engine = engine
         self.followUp = TickFollowUp(logger: logger, busy: busyInterval, idle: idleInterval)
         self.endpoints = endpoints
@@ -40,6 +52,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if segmentSize > 0 { batch = DatagramBatch(segmentSize: segmentSize, allocator: context.channel.allocator) }
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
@@ -144,12 +157,18 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
     /// during the call) and written, subject to the fault hook.
     private func emit(_ bytes: UnsafeRawBufferPointer) {
         guard let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
         guard faults.isActive else {
+            if batch != nil, engine.peerTakesPaddedFrames {
+                gather(bytes, context: context)
+                return
+            }
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
             write(buffer, context: context)
             return
         }
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
         switch faults.next() {
         case .send:
             write(buffer, context: context)
@@ -172,6 +191,51 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
         }
     }
 
+    /// Adds a frame to the GSO batch; a small one (which padding would mostly waste) sends
+    /// the batch and goes alone, after it.
+    private func gather(_ bytes: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
+        guard let joins = batch.map({ $0.takes(length: bytes.count) }) else { return }
+        if !joins || batch?.isFull == true { sendBatch(context: context) }
+        if joins {
+            batch?.append(bytes)
+        } else {
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            write(buffer, context: context)
+        }
+    }
+
+    /// Writes the gathered frames: one GSO write for several, a plain datagram for one.
+    private func sendBatch(context: ChannelHandlerContext) {
+        guard let count = batch?.count, count > 0, let taken = batch?.take() else { return }
+        guard count > 1 else {
+            write(taken.buffer, context: context)
+            return
+        }
+        let metadata = AddressedEnvelope<ByteBuffer>.Metadata(
+            ecnState: .transportNotCapable, packetInfo: nil, segmentSize: segmentSize)
+        let envelope = AddressedEnvelope(remoteAddress: endpoints.destination, data: taken.buffer, metadata: metadata)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        written.futureResult.whenFailure { error in handler.value.segmentationFailed(error) }
+        context.write(wrapOutboundOut(envelope), promise: written)
+        transport.datagramsSent &+= UInt64(count)
+        transport.segmentedWrites &+= 1
+        transport.paddingBytes &+= UInt64(taken.padding)
+        pendingFlush = true
+    }
+
+    /// The socket refused a GSO write (a device without UDP segmentation or checksum
+    /// offload, a path MTU below the frame size): its frames are lost to the peer, which
+    /// asks for them again, and from now on every frame is its own write.
+    private func segmentationFailed(_ error: any Error) {
+        transport.segmentationFailures &+= 1
+        guard batch != nil else { return }
+        batch = nil
+        logger.warning(
+            "UDP GSO write refused; sending one datagram per frame from now on", metadata: ["error": "\(error)"])
+    }
+
     private func releaseHeld() {
         guard let buffer = held, let context else { return }
         held = nil
@@ -185,6 +249,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
     }
 
     private func flushIfNeeded() {
+        if let context { sendBatch(context: context) }
         guard pendingFlush, let context else { return }
         pendingFlush = false
         context.flush()

@@ -96,7 +96,8 @@ public final class SyncTransport: Service, Sendable {
             let engine = ReplicationEngine(config: config, table: table, key: key, stats: stats)
             let handler = SyncChannelHandler(
                 engine: engine, endpoints: endpoints, faults: FaultInjector(settings: testing), logger: logger,
-                busyInterval: interval, idleInterval: idle)
+                busyInterval: interval, idleInterval: idle, 
+                segmentationOffload: System.supportsUDPSegmentationOffload)
             try channel.pipeline.syncOperations.addHandler(handler)
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
             handler.start()

@@ -12,6 +12,14 @@ public struct TransportCounters: Sendable, Hashable {
     public var socketErrors: UInt64 = 0
     /// Datagrams handed to the socket (after the fault hook).
     public var datagramsSent: UInt64 = 0
+    /// UDP GSO writes: each carried several of ``datagramsSent`` (padded frames of a burst).
+    public var segmentedWrites: UInt64 = 0
+    /// Zero bytes sent to pad frames to one size in GSO writes (on the wire, not in
+    /// `bytes_sent`, which counts frames).
+    public var paddingBytes: UInt64 = 0
+    /// GSO writes the socket refused; after the first, the link sends one datagram per
+    /// write (the lost frames come back through NACKs).
+    public var segmentationFailures: UInt64 = 0
 
     /// All zero.
     public init() {}

@@ -8,6 +8,11 @@ public struct SyncFrameOpener: Sendable {
     /// The largest raw payload accepted (at most 65535).
     public let maxRawLength: Int
 
+    /// Whether a datagram may carry zero bytes after its frame (HELLO's padded-frames
+    /// feature: how frames of unequal length share one UDP GSO send). Without it, any byte
+    /// after the tag is a length error.
+    public let acceptsZeroPadding: Bool
+
     private let authenticator: SyncFrameAuthenticator?
     private var buffer: [UInt8]
 
@@ -17,7 +22,10 @@ public struct SyncFrameOpener: Sendable {
     ///   - key: the pre-shared key; `nil` skips authentication, which only offline tools
     ///     such as `pfsyncd decode` should do (results say ``SyncFrameAuthentication/skipped``).
     ///   - maxRawLength: the raw-length ceiling, clamped to `0...65535`.
-    public init(key: SyncKey?, maxRawLength: Int = SyncFrameLayout.maxRawLength) {
+    ///   - acceptsZeroPadding: whether zero bytes may follow the frame (see
+    ///     ``acceptsZeroPadding``).
+    public init(key: SyncKey?, maxRawLength: Int = SyncFrameLayout.maxRawLength, acceptsZeroPadding: Bool = false) {
+        self.acceptsZeroPadding = acceptsZeroPadding
         self.authenticator = key.map(SyncFrameAuthenticator.init(key:))
         self.maxRawLength = min(max(maxRawLength, 0), SyncFrameLayout.maxRawLength)
         self.buffer = [UInt8](repeating: 0, count: self.maxRawLength)
@@ -38,9 +46,10 @@ public struct SyncFrameOpener: Sendable {
 
         let payloadLength = Int(FrameBytes.u16(datagram, at: O.payloadLength))
         let expected = SyncFrameLayout.overhead + payloadLength
-        guard datagram.count == expected else {
+        guard datagram.count == expected || (acceptsZeroPadding && Self.isZeroPadding(datagram, after: expected)) else {
             throw .lengthMismatch(datagram: datagram.count, expected: expected)
         }
+        let datagram = UnsafeRawBufferPointer(rebasing: datagram[..<expected])
         let signedLength = SyncFrameLayout.headerSize + payloadLength
         let signed = UnsafeRawBufferPointer(rebasing: datagram[..<signedLength])
         let tag = UnsafeRawBufferPointer(rebasing: datagram[signedLength...])
@@ -85,6 +94,14 @@ public struct SyncFrameOpener: Sendable {
             rawLength: rawLength, payloadLength: payloadLength)
         return SyncOpenedFrame(
             header: header, payload: buffer[..<rawLength], authentication: authentication)
+    }
+
+    /// Whether `datagram` is longer than `frameLength` and holds only zero bytes after it.
+    static func isZeroPadding(_ datagram: UnsafeRawBufferPointer, after frameLength: Int) -> Bool {
+        guard datagram.count > frameLength else { return false }
+        var bits: UInt8 = 0
+        for byte in datagram[frameLength...] { bits |= byte }
+        return bits == 0
     }
 
     /// Opens a datagram held in an array.

@@ -7,7 +7,8 @@
 /// 1  pfsync version u8     the pfsync packet format in DATA frames (5 = FreeBSD)
 /// 2  max datagram u16      the largest datagram the sender accepts
 /// 4  keepalive u32         the sender's keepalive interval in milliseconds, at least 1
-/// 8  features u32          bit 0: understands LZ4; unknown bits are ignored
+/// 8  features u32          bit 0 LZ4, bit 1 delta updates, bit 2 delayed ACKs,
+///                          bit 3 padded frames; unknown bits are ignored
 /// 12 receive window u32    DATA frames the sender's socket buffer holds (0: not said)
 /// ```
 /// Bytes after the 16th are ignored (room for later fields).
@@ -41,6 +42,11 @@ public struct SyncHello: Sendable, Hashable {
         /// acknowledge several frames at once) and say how long in the ACK, which the
         /// sender takes off the replication lag it measures.
         public static let ackDelay = Features(rawValue: 0x04)
+        /// The sender takes padded frames: a datagram whose frame is followed by zero bytes.
+        /// Its peer may then pad the frames of a burst to one size and send them as one UDP
+        /// GSO write (the kernel cuts it into datagrams of that size, or hands it whole to
+        /// a receiver with UDP GRO).
+        public static let paddedFrames = Features(rawValue: 0x08)
     }
 
     /// The payload length.

@@ -25,6 +25,32 @@ struct SyncFrameValidationTests {
         }
     }
 
+    @Test("zero padding after a frame: taken by an opener that accepts it, a length error otherwise")
+    func zeroPadding() throws {
+        let key = try FrameFixtures.key()
+        var sealer = SyncFrameSealer(key: key, senderID: 5, epoch: 5)
+        var strict = SyncFrameOpener(key: key)
+        var padded = SyncFrameOpener(key: key, acceptsZeroPadding: true)
+        let payload = FrameFixtures.compressiblePayload(count: 700)
+        let datagram = Array(try sealer.seal(kind: .data, sequence: 9, payload: payload))
+        for extra in [1, 17, 1_472 - datagram.count] {
+            let withPadding = datagram + [UInt8](repeating: 0, count: extra)
+            #expect(frameError { _ = try strict.open(withPadding) }?.counter == .badlen)
+            let opened = try padded.open(withPadding)
+            #expect(Array(opened.payload) == payload)
+            #expect(opened.header.sequence == 9)
+            // Padding that is not all zero is refused: it is not padding.
+            var dirty = withPadding
+            dirty[dirty.count - 1] = 1
+            #expect(frameError { _ = try padded.open(dirty) } == .lengthMismatch(datagram: dirty.count, expected: datagram.count))
+        }
+        // The frame itself still has to be whole and authentic.
+        #expect(frameError { _ = try padded.open(datagram[..<(datagram.count - 1)]) }?.counter == .badlen)
+        var forged = datagram + [0, 0, 0]
+        forged[SyncFrameLayout.headerSize] ^= 0xFF
+        #expect(frameError { _ = try padded.open(forged) } == .badTag)
+    }
+
     @Test("header fields are checked and charged to the right counter")
     func headerChecks() throws {
         let key = try FrameFixtures.key()

@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import NIOEmbedded
+import PFSyncConfig
+import PFSyncCore
+import PFSyncReplication
+import PFSyncWire
+import Testing
+@testable import PFSyncDaemon
+
+/// A burst of frames to a peer that takes padded frames goes as one UDP GSO write; the test
+/// plays the kernel and cuts each write into datagrams of its segment size.
+@Suite struct SegmentationOffloadTests {
+    typealias Node = SyncChannelHandlerTests.Node
+
+    /// Fails every GSO write, as a socket on a device without UDP segmentation does.
+    final class RefuseSegmentedWrites: ChannelOutboundHandler, Sendable {
+        typealias OutboundIn = AddressedEnvelope<ByteBuffer>
+        typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            if unwrapOutboundIn(data).metadata?.segmentSize != nil {
+                promise?.fail(IOError(errnoCode: 5, reason: "sendmmsg"))
+            } else {
+                context.write(data, promise: promise)
+            }
+        }
+    }
+
+    static func makeNode(id: UInt32, port: Int, peerPort: Int, refuseSegmented: Bool = false) throws -> Node {
+        var sync = SyncConfig()
+        sync.peer = "127.0.0.1"
+        sync.port = UInt16(port)
+        sync.peerPort = UInt16(peerPort)
+        let endpoints = try SyncEndpoints(sync: sync)
+        let table = StateTable(shardCount: 2)
+        var config = EngineConfig(nodeID: id, epoch: 1000 + id)
+        config.maxDatagramSize = endpoints.maxDatagramSize
+        let engine = ReplicationEngine(config: config, table: table, key: SyncChannelHandlerTests.key)
+        let handler = SyncChannelHandler(
+            engine: engine, endpoints: endpoints, faults: FaultInjector(settings: TestingConfig()),
+            segmentationOffload: true, wallSeconds: { 1_700_000_000 })
+        let channel = EmbeddedChannel()
+        if refuseSegmented { try channel.pipeline.syncOperations.addHandler(RefuseSegmentedWrites()) }
+        try channel.pipeline.syncOperations.addHandler(handler)
+        return Node(
+            channel: channel, handler: handler, table: table, address: try SocketAddress(ipAddress: "127.0.0.1", port: port))
+    }
+
+    /// What moved: the writes, the datagrams they were cut into, and the GSO writes' segment sizes.
+    struct Delivery {
+        var writes = 0
+        var datagrams = 0
+        var segmentSizes: [Int] = []
+    }
+
+    /// Moves every write of `from` to `to`, cut as the kernel cuts a GSO write: every
+    /// datagram `segmentSize` bytes, the last one maybe shorter.
+    @discardableResult
+    static func deliver(from: Node, to: Node) throws -> Delivery {
+        var delivery = Delivery()
+        while let envelope = try from.channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) {
+            delivery.writes += 1
+            var data = envelope.data
+            let size = envelope.metadata?.segmentSize ?? data.readableBytes
+            if let segmentSize = envelope.metadata?.segmentSize {
+                delivery.segmentSizes.append(segmentSize)
+                #expect(data.readableBytes > segmentSize, "a GSO write carries more than one datagram")
+            }
+            while data.readableBytes > 0, let datagram = data.readSlice(length: min(size, data.readableBytes)) {
+                try to.channel.writeInbound(AddressedEnvelope(remoteAddress: from.address, data: datagram))
+                delivery.datagrams += 1
+            }
+        }
+        return delivery
+    }
+
+    /// Inserts `count` states on `a` and ticks both sides until `b` holds them (bounded).
+    static func replicate(_ count: Int, from a: Node, to b: Node, rounds: Int = 50, pauseMicroseconds: UInt32 = 0) throws -> Delivery {
+        for id in 1...count { _ = a.table.insert(SyncChannelHandlerTests.state(UInt64(id))) }
+        var total = Delivery()
+        for _ in 0..<rounds where b.table.count < count {
+            a.handler.tick()
+            b.handler.tick()
+            let moved = try deliver(from: a, to: b)
+            total.writes += moved.writes
+            total.datagrams += moved.datagrams
+            total.segmentSizes += moved.segmentSizes
+            try deliver(from: b, to: a)
+            // Let the engines' NACK and keepalive timers run on the monotonic clock.
+            if pauseMicroseconds > 0 { usleep(pauseMicroseconds) }
+        }
+        return total
+    }
+
+    @Test func aBurstGoesAsOneSegmentedWriteAndArrivesWhole() throws {
+        let a = try Self.makeNode(id: 1, port: 9201, peerPort: 9202)
+        let b = try Self.makeNode(id: 2, port: 9202, peerPort: 9201)
+        a.handler.start()
+        b.handler.start()
+        try Self.deliver(from: a, to: b)
+        try Self.deliver(from: b, to: a)
+        #expect(a.handler.engine.peerTakesPaddedFrames)
+
+        let moved = try Self.replicate(3_000, from: a, to: b)
+        #expect(b.table.count == 3_000)
+        #expect(b.table.state(for: StateID(id: 2_999, creatorID: 1))?.wireKey == SyncChannelHandlerTests.state(2_999).wireKey)
+        // Frames of one size are padded to the sealer's bound; fewer writes than datagrams.
+        let sent = a.handler.snapshot()
+        #expect(!moved.segmentSizes.isEmpty)
+        #expect(moved.segmentSizes.allSatisfy { $0 == a.handler.engine.config.maxDatagramSize })
+        #expect(moved.writes < moved.datagrams)
+        #expect(sent.transport.segmentedWrites == UInt64(moved.segmentSizes.count))
+        #expect(sent.transport.paddingBytes > 0)
+        #expect(sent.transport.datagramsSent >= UInt64(moved.datagrams))
+        // The backup took every padded datagram as a frame: none was refused.
+        let received = b.handler.snapshot()
+        #expect(received.counters[.badlen] == 0)
+        #expect(received.counters[.badauth] == 0)
+    }
+
+    @Test func beforeThePeerSaysItTakesPaddedFramesEachFrameIsItsOwnDatagram() throws {
+        let a = try Self.makeNode(id: 1, port: 9203, peerPort: 9204)
+        let b = try Self.makeNode(id: 2, port: 9204, peerPort: 9203)
+        a.handler.start()
+        #expect(!a.handler.engine.peerTakesPaddedFrames)
+        for id in 1...1_000 { _ = a.table.insert(SyncChannelHandlerTests.state(UInt64(id))) }
+        a.handler.tick()
+        let moved = try Self.deliver(from: a, to: b)
+        #expect(moved.datagrams > 2)
+        #expect(moved.segmentSizes.isEmpty)
+        #expect(moved.writes == moved.datagrams)
+        #expect(a.handler.snapshot().transport.segmentedWrites == 0)
+    }
+
+    @Test func aRefusedSegmentedWriteTurnsSegmentationOffAndNothingIsLost() throws {
+        let a = try Self.makeNode(id: 1, port: 9205, peerPort: 9206, refuseSegmented: true)
+        let b = try Self.makeNode(id: 2, port: 9206, peerPort: 9205)
+        a.handler.start()
+        b.handler.start()
+        try Self.deliver(from: a, to: b)
+        try Self.deliver(from: b, to: a)
+        #expect(a.handler.engine.peerTakesPaddedFrames)
+
+        let moved = try Self.replicate(3_000, from: a, to: b, rounds: 3_000, pauseMicroseconds: 2_000)
+        #expect(b.table.count == 3_000)
+        let sent = a.handler.snapshot()
+        #expect(sent.transport.segmentationFailures == 1)
+        #expect(moved.segmentSizes.isEmpty)
+        #expect(sent.counters[.retransmitted] > 0)
+    }
+}
