@@ -65,9 +65,12 @@ extension ReplicationEngine {
         guard count > 0 else { return }
         batch.withUnsafeBufferPointer { table.prefetchBuckets(for: UnsafeBufferPointer(rebasing: $0[0..<count])) }
         var tally = FullStateTally()
-        for index in 0..<count {
-            batch[index].toLocalTimes(now: stateNow)
-            tally.add(applyFull(batch[index], stateNow: stateNow), creator: batch[index].identity.creatorID)
+        // Through a pointer: each state is read where it lies, not copied out of the array.
+        batch.withUnsafeMutableBufferPointer { states in
+            for index in 0..<count {
+                states[index].toLocalTimes(now: stateNow)
+                tally.add(applyFull(states[index], stateNow: stateNow), creator: states[index].identity.creatorID)
+            }
         }
         let amount = UInt64(count)
         counters[.messagesReceived] += amount

@@ -146,11 +146,13 @@ extension ReplicationEngine {
         let first = bulkScratchSent
         // The states are encoded where they lie in the scratch: read through a pointer, not
         // copied out of the array (384 bytes each) on their way to the writer.
-        let sent = bulkScratch.withUnsafeBufferPointer { states in
-            sendFrames(
+        let sent = bulkScratch.withUnsafeBufferPointer { states -> FramedItems in
+            // Not empty: the guard above saw states left to send.
+            guard let base = states.baseAddress else { return FramedItems(frames: 0, itemsEnd: first, deltasEnd: 0) }
+            return sendFrames(
                 items: first..<states.count, nowNanos: nowNanos, maxFrames: room,
                 compressionAcceleration: Self.bulkCompressionAcceleration, send: send,
-                append: { writer, index in writer.appendFullState(states[index], insert: false) },
+                append: { writer, index in writer.appendFullState(at: base + index, insert: false) },
                 countSent: { range in self.counters.countAction(updateIndex, incoming: false, UInt64(range.count)) })
         }
         let states = sent.itemsEnd - first

@@ -116,10 +116,7 @@ extension ReplicationEngine {
         let minimumTarget = sealer.maxUncompressedPayload
         while (start < count || deltaStart < deltas.count) && frames < maxFrames {
             writer.reset()
-            var end = start
-            while end < count, writer.length < rawTarget, append(&writer, end) {
-                end += 1
-            }
+            let end = Self.fill(&writer, items: start..<count, rawTarget: rawTarget, append: append)
             var deltaEnd = deltaStart
             if end == count, deltaStart < deltas.count {
                 // Delta updates follow every message: they fill the rest of the frame.
@@ -174,6 +171,22 @@ extension ReplicationEngine {
             deltaStart = deltaEnd
         }
         return FramedItems(frames: frames, itemsEnd: start, deltasEnd: deltaStart)
+    }
+
+    /// Appends items from the front of `items` until the writer holds `rawTarget` bytes or
+    /// the next one does not fit; returns the index after the last appended. One access to
+    /// the writer for the whole frame (through `self` it would be an exclusivity check, and
+    /// a copy of the writer to read its length, per item).
+    @inline(__always)
+    static func fill(
+        _ writer: inout PFSyncPacketWriter, items: Range<Int>, rawTarget: Int,
+        append: (inout PFSyncPacketWriter, Int) -> Bool
+    ) -> Int {
+        var end = items.lowerBound
+        while end < items.upperBound, writer.length < rawTarget, append(&writer, end) {
+            end += 1
+        }
+        return end
     }
 
     /// Aims the next frame's raw size at what should compress to ~95% of the datagram.

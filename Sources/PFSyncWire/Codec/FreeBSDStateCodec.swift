@@ -14,7 +14,17 @@ enum FreeBSDStateCodec {
     static func decode(
         _ input: WireInput, at offset: Int, format: StateEncoding
     ) throws(PFSyncError) -> PFState {
-        var state = PFState(identity: input.stateID(offset + id, creatorAt: offset + creatorID))
+        var state = PFState(identity: StateID(id: 0, creatorID: 0))
+        try decode(input, at: offset, format: format, into: &state)
+        return state
+    }
+
+    /// ``decode(_:at:format:)`` into the caller's state (every field is set: those the
+    /// format lacks get their defaults), without a state-sized copy on the way back.
+    static func decode(
+        _ input: WireInput, at offset: Int, format: StateEncoding, into state: inout PFState
+    ) throws(PFSyncError) {
+        state = PFState(identity: input.stateID(offset + id, creatorAt: offset + creatorID))
         state.ifname = input.interfaceName(offset + ifname)
         state.wireKey = key(input, offset + key0)
         state.stackKey = key(input, offset + key1)
@@ -34,26 +44,31 @@ enum FreeBSDStateCodec {
             try decodeTail1301(input, at: offset, format: format, into: &state)
         }
         try StateValidation.checkState(state, version: .freeBSD, at: offset)
-        return state
     }
 
     /// Encodes `state` in `format` at `offset` (zeroed space of `format.stateSize` bytes).
     static func encode(_ state: PFState, format: StateEncoding, into output: WireOutput, at offset: Int) {
-        output.u64(state.identity.id, offset + id)
-        output.interfaceName(state.ifname, offset + ifname)
-        encodeKey(state.wireKey, output, offset + key0)
-        encodeKey(state.stackKey, output, offset + key1)
-        output.peer(state.src, offset + src)
-        output.peer(state.dst, offset + dst)
-        output.address(state.rtAddr, offset + rtAddr)
-        output.u32(state.rule, offset + rule)
-        output.u32(state.anchor, offset + anchor)
-        output.u32(state.natRule, offset + natRule)
-        output.u32(state.creation, offset + creation)
-        output.u32(state.expire, offset + expire)
-        output.counters(state.packets, offset + packets)
-        output.counters(state.bytes, offset + bytes)
-        output.u32(state.identity.creatorID, offset + creatorID)
+        withUnsafePointer(to: state) { encode($0, format: format, into: output, at: offset) }
+    }
+
+    /// ``encode(_:format:into:at:)`` of the state at `state`, read field by field where it
+    /// lies (a state passed by value is copied whole, 384 bytes, on its way in).
+    static func encode(_ state: UnsafePointer<PFState>, format: StateEncoding, into output: WireOutput, at offset: Int) {
+        output.u64(state.pointee.identity.id, offset + id)
+        output.interfaceName(state.pointee.ifname, offset + ifname)
+        encodeKey(state.pointee.wireKey, output, offset + key0)
+        encodeKey(state.pointee.stackKey, output, offset + key1)
+        output.peer(state.pointee.src, offset + src)
+        output.peer(state.pointee.dst, offset + dst)
+        output.address(state.pointee.rtAddr, offset + rtAddr)
+        output.u32(state.pointee.rule, offset + rule)
+        output.u32(state.pointee.anchor, offset + anchor)
+        output.u32(state.pointee.natRule, offset + natRule)
+        output.u32(state.pointee.creation, offset + creation)
+        output.u32(state.pointee.expire, offset + expire)
+        output.counters(state.pointee.packets, offset + packets)
+        output.counters(state.pointee.bytes, offset + bytes)
+        output.u32(state.pointee.identity.creatorID, offset + creatorID)
         if format == .freeBSD1500 {
             encodeTail1500(state, output, offset)
         } else {
@@ -112,33 +127,33 @@ enum FreeBSDStateCodec {
     }
 
     private static func encodeTail1301(
-        _ state: PFState, format: StateEncoding, _ output: WireOutput, _ offset: Int
+        _ state: UnsafePointer<PFState>, format: StateEncoding, _ output: WireOutput, _ offset: Int
     ) {
-        output.u8(state.af.wireValue(for: .freeBSD), offset + 232)
-        output.u8(state.proto, offset + 233)
-        output.u8(state.direction, offset + 234)
+        output.u8(state.pointee.af.wireValue(for: .freeBSD), offset + 232)
+        output.u8(state.pointee.proto, offset + 233)
+        output.u8(state.pointee.direction, offset + 234)
         if format == .freeBSD1301 {
-            output.u8(UInt8(truncatingIfNeeded: state.stateFlags), offset + 238)
+            output.u8(UInt8(truncatingIfNeeded: state.pointee.stateFlags), offset + 238)
         } else {
-            output.u16(state.stateFlags, offset + 235)
+            output.u16(state.pointee.stateFlags, offset + 235)
         }
-        output.u8(state.log, offset + 237)
-        output.u8(state.timeout, offset + 239)
-        output.u8(state.syncFlags, offset + 240)
-        output.u8(state.updates, offset + 241)
+        output.u8(state.pointee.log, offset + 237)
+        output.u8(state.pointee.timeout, offset + 239)
+        output.u8(state.pointee.syncFlags, offset + 240)
+        output.u8(state.pointee.updates, offset + 241)
         guard format == .freeBSD1400 else { return }
-        output.u16(state.qid, offset + 242)
-        output.u16(state.pqid, offset + 244)
-        output.u16(state.dnpipe, offset + 246)
-        output.u16(state.dnrpipe, offset + 248)
-        output.i32(state.rtableID, offset + 250)
-        output.u8(state.minTTL, offset + 254)
-        output.u8(state.setTOS, offset + 255)
-        output.u16(state.maxMSS, offset + 256)
-        output.u8(state.setPrio0, offset + 258)
-        output.u8(state.setPrio1, offset + 259)
-        output.u8(state.rt, offset + 260)
-        output.interfaceName(state.rtIfname, offset + 261)
+        output.u16(state.pointee.qid, offset + 242)
+        output.u16(state.pointee.pqid, offset + 244)
+        output.u16(state.pointee.dnpipe, offset + 246)
+        output.u16(state.pointee.dnrpipe, offset + 248)
+        output.i32(state.pointee.rtableID, offset + 250)
+        output.u8(state.pointee.minTTL, offset + 254)
+        output.u8(state.pointee.setTOS, offset + 255)
+        output.u16(state.pointee.maxMSS, offset + 256)
+        output.u8(state.pointee.setPrio0, offset + 258)
+        output.u8(state.pointee.setPrio1, offset + 259)
+        output.u8(state.pointee.rt, offset + 260)
+        output.interfaceName(state.pointee.rtIfname, offset + 261)
     }
 
     // MARK: - 1500 tail (from byte 232; 1500 has no sync_flags / updates)
@@ -181,29 +196,29 @@ enum FreeBSDStateCodec {
         state.setPrio1 = input.u8(offset + 356)
     }
 
-    private static func encodeTail1500(_ state: PFState, _ output: WireOutput, _ offset: Int) {
-        output.tagName(state.tagName, offset + 232)
-        output.interfaceName(state.rtIfname, offset + 296)
-        output.interfaceName(state.origIfname, offset + 312)
-        output.i32(state.rtableID, offset + 328)
-        output.u16(state.stateFlags, offset + 332)
-        output.u16(state.qid, offset + 334)
-        output.u16(state.pqid, offset + 336)
-        output.u16(state.dnpipe, offset + 338)
-        output.u16(state.dnrpipe, offset + 340)
-        output.u16(state.maxMSS, offset + 342)
-        output.u8(state.af.wireValue(for: .freeBSD), offset + 344)
-        output.u8(state.stackKey.af.wireValue(for: .freeBSD), offset + 345)
-        output.u8(state.rtAF?.wireValue(for: .freeBSD) ?? 0, offset + 346)
-        output.u8(state.proto, offset + 347)
-        output.u8(state.stackProto == 0 ? state.proto : state.stackProto, offset + 348)
-        output.u8(state.log, offset + 349)
-        output.u8(state.timeout, offset + 350)
-        output.u8(state.direction, offset + 351)
-        output.u8(state.rt, offset + 352)
-        output.u8(state.minTTL, offset + 353)
-        output.u8(state.setTOS, offset + 354)
-        output.u8(state.setPrio0, offset + 355)
-        output.u8(state.setPrio1, offset + 356)
+    private static func encodeTail1500(_ state: UnsafePointer<PFState>, _ output: WireOutput, _ offset: Int) {
+        output.tagName(state.pointee.tagName, offset + 232)
+        output.interfaceName(state.pointee.rtIfname, offset + 296)
+        output.interfaceName(state.pointee.origIfname, offset + 312)
+        output.i32(state.pointee.rtableID, offset + 328)
+        output.u16(state.pointee.stateFlags, offset + 332)
+        output.u16(state.pointee.qid, offset + 334)
+        output.u16(state.pointee.pqid, offset + 336)
+        output.u16(state.pointee.dnpipe, offset + 338)
+        output.u16(state.pointee.dnrpipe, offset + 340)
+        output.u16(state.pointee.maxMSS, offset + 342)
+        output.u8(state.pointee.af.wireValue(for: .freeBSD), offset + 344)
+        output.u8(state.pointee.stackKey.af.wireValue(for: .freeBSD), offset + 345)
+        output.u8(state.pointee.rtAF?.wireValue(for: .freeBSD) ?? 0, offset + 346)
+        output.u8(state.pointee.proto, offset + 347)
+        output.u8(state.pointee.stackProto == 0 ? state.pointee.proto : state.pointee.stackProto, offset + 348)
+        output.u8(state.pointee.log, offset + 349)
+        output.u8(state.pointee.timeout, offset + 350)
+        output.u8(state.pointee.direction, offset + 351)
+        output.u8(state.pointee.rt, offset + 352)
+        output.u8(state.pointee.minTTL, offset + 353)
+        output.u8(state.pointee.setTOS, offset + 354)
+        output.u8(state.pointee.setPrio0, offset + 355)
+        output.u8(state.pointee.setPrio1, offset + 356)
     }
 }

@@ -85,10 +85,10 @@ public struct PFSyncPacketReader {
         remaining &-= 1
         switch kind {
         case .insert(let encoding):
-            state = try decodeState(encoding, at: at)
+            try decodeState(encoding, at: at, into: &state)
             return .fullState(.insert, encoding)
         case .update(let encoding):
-            state = try decodeState(encoding, at: at)
+            try decodeState(encoding, at: at, into: &state)
             return .fullState(.update, encoding)
         case .delete:
             state = try decodeState(.openBSD, at: at)
@@ -200,6 +200,15 @@ public struct PFSyncPacketReader {
             return try OpenBSDStateCodec.decode(input, at: offset)
         }
         return try FreeBSDStateCodec.decode(input, at: offset, format: encoding)
+    }
+
+    /// ``decodeState(_:at:)`` into the caller's state (FreeBSD's formats without a copy).
+    private func decodeState(_ encoding: StateEncoding, at offset: Int, into state: inout PFState) throws(PFSyncError) {
+        if encoding == .openBSD {
+            state = try OpenBSDStateCodec.decode(input, at: offset)
+        } else {
+            try FreeBSDStateCodec.decode(input, at: offset, format: encoding, into: &state)
+        }
     }
 }
 

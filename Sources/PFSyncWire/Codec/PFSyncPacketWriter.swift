@@ -113,10 +113,17 @@ public struct PFSyncPacketWriter {
     /// from `state`, without boxing it in a ``PFSyncMessage`` (bulk updates). Times must
     /// already be in the wire reading. Returns false, writing nothing, when it does not fit.
     public mutating func appendFullState(_ state: PFState, insert: Bool) -> Bool {
+        withUnsafePointer(to: state) { appendFullState(at: $0, insert: insert) }
+    }
+
+    /// ``appendFullState(_:insert:)`` of the state at `state`, read where it lies (a state
+    /// passed by value is copied whole, 384 bytes, on its way in; a bulk update encodes
+    /// hundreds of thousands of them).
+    public mutating func appendFullState(at state: UnsafePointer<PFState>, insert: Bool) -> Bool {
         let encoding = self.encoding
         return appendMessage(kind: insert ? .insert(encoding) : .update(encoding)) { output, offset in
             if encoding == .openBSD {
-                OpenBSDStateCodec.encode(state, into: output, at: offset)
+                OpenBSDStateCodec.encode(state.pointee, into: output, at: offset)
             } else {
                 FreeBSDStateCodec.encode(state, format: encoding, into: output, at: offset)
             }
