@@ -67,9 +67,10 @@ extension ReplicationEngine {
         var tally = FullStateTally()
         // Through a pointer: each state is read where it lies, not copied out of the array.
         batch.withUnsafeMutableBufferPointer { states in
+            guard let state = states.baseAddress else { return }
             for index in 0..<count {
                 states[index].toLocalTimes(now: stateNow)
-                tally.add(applyFull(states[index], stateNow: stateNow), creator: states[index].identity.creatorID)
+                tally.add(applyFull(at: state + index, stateNow: stateNow), creator: states[index].identity.creatorID)
             }
         }
         let amount = UInt64(count)
@@ -148,27 +149,30 @@ extension ReplicationEngine {
     /// A full state (INS, UPD): ``applyFull(_:stateNow:)`` and its counters.
     private func applyFullCounting(_ incoming: PFState, stateNow: UInt32) {
         var tally = FullStateTally()
-        tally.add(applyFull(incoming, stateNow: stateNow), creator: incoming.identity.creatorID)
+        tally.add(withUnsafePointer(to: incoming) { applyFull(at: $0, stateNow: stateNow) }, creator: incoming.identity.creatorID)
         tally.flush(into: &counters)
     }
 
     /// A full state (INS, UPD, bulk): insert it, or merge it into ours by pfsync's stale
     /// rules. The caller counts the outcome (``FullStateTally``).
-    private func applyFull(_ incoming: PFState, stateNow: UInt32) -> FullStateTally.Outcome {
-        let outcome = table.updateOrInsert(incoming, recordChange: false) { local -> PeerMerge.Outcome in
+    /// The state is read through a pointer: passed by value it would be copied whole (384
+    /// bytes) on its way in, once per state of a bulk update.
+    private func applyFull(at incoming: UnsafePointer<PFState>, stateNow: UInt32) -> FullStateTally.Outcome {
+        let outcome = table.updateOrInsert(at: incoming, recordChange: false) { local -> PeerMerge.Outcome in
             let outcome = PeerMerge.merge(
-                into: &local, src: incoming.src, dst: incoming.dst, timeout: incoming.timeout, expire: incoming.expire)
+                into: &local, src: incoming.pointee.src, dst: incoming.pointee.dst, timeout: incoming.pointee.timeout,
+                expire: incoming.pointee.expire)
             if outcome.refreshed {
-                local.packets = incoming.packets
-                local.bytes = incoming.bytes
-                local.stateFlags = incoming.stateFlags
-                local.syncFlags = incoming.syncFlags
+                local.packets = incoming.pointee.packets
+                local.bytes = incoming.pointee.bytes
+                local.stateFlags = incoming.pointee.stateFlags
+                local.syncFlags = incoming.pointee.syncFlags
             }
             return outcome
         }
         switch outcome {
         case .updated(let merged):
-            if merged.stalePeers > 0 { sendOursBack(incoming.identity, stateNow: stateNow) }
+            if merged.stalePeers > 0 { sendOursBack(incoming.pointee.identity, stateNow: stateNow) }
             return .updated
         case .inserted:
             return .inserted

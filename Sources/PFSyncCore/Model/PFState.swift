@@ -88,7 +88,10 @@ public struct PFState: Hashable, Sendable {
     /// table's slab every state starts on a line and its hot fields share two lines.
     @usableFromInline var lineFill: UInt64 = 0
 
-    /// Creates a state; everything not given is zero.
+    /// Creates a state; everything not given is zero. Inlinable, so that a decoder in
+    /// another module can build a state where it is to be kept instead of in a temporary
+    /// it then copies (384 bytes).
+    @inlinable
     public init(
         identity: StateID,
         af: AddressFamily = .inet,

@@ -22,8 +22,17 @@ extension StateTable {
     public func updateOrInsert<R>(
         _ state: PFState, recordChange: Bool = false, merge: (inout PFState) -> R
     ) -> UpdateOrInsertOutcome<R> {
+        withUnsafePointer(to: state) { updateOrInsert(at: $0, recordChange: recordChange, merge: merge) }
+    }
+
+    /// ``updateOrInsert(_:recordChange:merge:)`` of the state at `statePointer`, read where
+    /// it lies (see ``updateOrInsert(at:recordChange:mergingWith:)``).
+    @inlinable @discardableResult
+    public func updateOrInsert<R>(
+        at statePointer: UnsafePointer<PFState>, recordChange: Bool = false, merge: (inout PFState) -> R
+    ) -> UpdateOrInsertOutcome<R> {
         var merged: R?
-        switch updateOrInsert(state, recordChange: recordChange, mergingWith: { merged = merge(&$0) }) {
+        switch updateOrInsert(at: statePointer, recordChange: recordChange, mergingWith: { merged = merge(&$0) }) {
         case .updated:
             guard let merged else { preconditionFailure("updateOrInsert: merge did not run for an updated state") }
             return .updated(merged)
@@ -41,7 +50,17 @@ extension StateTable {
     public func updateOrInsert(
         _ state: PFState, recordChange: Bool = false, mergingWith merge: (inout PFState) -> Void
     ) -> UpdateOrInsertOutcome<Void> {
-        let id = state.identity
+        withUnsafePointer(to: state) { updateOrInsert(at: $0, recordChange: recordChange, mergingWith: merge) }
+    }
+
+    /// ``updateOrInsert(_:recordChange:mergingWith:)`` of the state at `state`, read where
+    /// it lies: a state passed by value into another module is copied whole (384 bytes)
+    /// first, which a bulk update would pay a million times.
+    @discardableResult
+    public func updateOrInsert(
+        at statePointer: UnsafePointer<PFState>, recordChange: Bool = false, mergingWith merge: (inout PFState) -> Void
+    ) -> UpdateOrInsertOutcome<Void> {
+        let id = statePointer.pointee.identity
         let hash = hasher.hash(id)
         return withIDShard(hash: hash) { shard in
             shard.storage.withLock { storage -> UpdateOrInsertOutcome<Void> in
@@ -53,7 +72,7 @@ extension StateTable {
                     if recordChange && storage.recordUpdate(existing) { shard.markUrgent() }
                     return .updated(())
                 }
-                if let holder = addLocked(state, hash: hash, to: &storage, of: shard, recordChange: recordChange) {
+                if let holder = addLocked(statePointer.pointee, hash: hash, to: &storage, of: shard, recordChange: recordChange) {
                     return .keyConflict(holder)
                 }
                 return .inserted
