@@ -89,6 +89,7 @@ public final class SyncTransport: Service, Sendable {
                     "max_frames_in_flight": "\(engineConfig.maxFramesInFlight)",
                 ])
         }
+        let segmentationOffload = sync.segmentationOffload && System.supportsUDPSegmentationOffload
         let (config, table, key, stats, endpoints, testing, ready, logger) = (
             engineConfig, self.table, self.key, self.stats, self.endpoints, self.testing, self.ready, self.logger
         )
@@ -96,8 +97,7 @@ public final class SyncTransport: Service, Sendable {
             let engine = ReplicationEngine(config: config, table: table, key: key, stats: stats)
             let handler = SyncChannelHandler(
                 engine: engine, endpoints: endpoints, faults: FaultInjector(settings: testing), logger: logger,
-                busyInterval: interval, idleInterval: idle, 
-                segmentationOffload: System.supportsUDPSegmentationOffload)
+                busyInterval: interval, idleInterval: idle, segmentationOffload: segmentationOffload)
             try channel.pipeline.syncOperations.addHandler(handler)
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
             handler.start()
