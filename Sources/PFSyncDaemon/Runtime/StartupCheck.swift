@@ -70,7 +70,9 @@ public enum StartupCheck {
                 "sync      interface \(config.sync.interface ?? "?"), \(destination) \(endpoints.destination.ipAddress ?? "?"), packets up to \(endpoints.maxDatagramSize) bytes"
             )
         } else {
-            lines.append("mode      pfsyncd: UDP, authenticated (key \(config.sync.keyFile ?? "?")), LZ4")
+            lines.append(
+                "mode      pfsyncd: UDP, authenticated (key \(config.sync.keyFile ?? "?")), LZ4, GSO \(onOff(config.sync.segmentationOffload))"
+            )
             lines.append(
                 "sync      \(SyncEndpoints.text(endpoints.bind)) -> \(destination) \(SyncEndpoints.text(endpoints.destination)), datagrams up to \(endpoints.maxDatagramSize) bytes"
             )
