@@ -2,8 +2,6 @@
 import Glibc
 #endif
 import NIOCore
-import NIOEmbedded
-import PFSyncConfig
 import PFSyncCore
 import PFSyncReplication
 import PFSyncWire
@@ -30,23 +28,18 @@ import Testing
     }
 
     static func makeNode(id: UInt32, port: Int, peerPort: Int, refuseSegmented: Bool = false) throws -> Node {
-        var sync = SyncConfig()
-        sync.peer = "127.0.0.1"
-        sync.port = UInt16(port)
-        sync.peerPort = UInt16(peerPort)
-        let endpoints = try SyncEndpoints(sync: sync)
-        let table = StateTable(shardCount: 2)
-        var config = EngineConfig(nodeID: id, epoch: 1000 + id)
-        config.maxDatagramSize = endpoints.maxDatagramSize
-        let engine = ReplicationEngine(config: config, table: table, key: SyncChannelHandlerTests.key)
-        let handler = SyncChannelHandler(
-            engine: engine, endpoints: endpoints, faults: FaultInjector(settings: TestingConfig()),
-            segmentationOffload: true, wallSeconds: { 1_700_000_000 })
-        let channel = EmbeddedChannel()
-        if refuseSegmented { try channel.pipeline.syncOperations.addHandler(RefuseSegmentedWrites()) }
-        try channel.pipeline.syncOperations.addHandler(handler)
-        return Node(
-            channel: channel, handler: handler, table: table, address: try SocketAddress(ipAddress: "127.0.0.1", port: port))
+        try SyncChannelHandlerTests.makeNode(
+            id: id, port: port, peerPort: peerPort, segmentationOffload: true,
+            outboundBefore: refuseSegmented ? RefuseSegmentedWrites() : nil)
+    }
+
+    /// Both sides say HELLO; `a` then knows that `b` takes padded frames.
+    static func handshake(_ a: Node, _ b: Node) throws {
+        a.handler.start()
+        b.handler.start()
+        try deliver(from: a, to: b)
+        try deliver(from: b, to: a)
+        #expect(a.handler.engine.peerTakesPaddedFrames)
     }
 
     /// What moved: the writes, the datagrams they were cut into, and the GSO writes' segment sizes.
@@ -98,11 +91,7 @@ import Testing
     @Test func aBurstGoesAsOneSegmentedWriteAndArrivesWhole() throws {
         let a = try Self.makeNode(id: 1, port: 9201, peerPort: 9202)
         let b = try Self.makeNode(id: 2, port: 9202, peerPort: 9201)
-        a.handler.start()
-        b.handler.start()
-        try Self.deliver(from: a, to: b)
-        try Self.deliver(from: b, to: a)
-        #expect(a.handler.engine.peerTakesPaddedFrames)
+        try Self.handshake(a, b)
 
         let moved = try Self.replicate(3_000, from: a, to: b)
         #expect(b.table.count == 3_000)
@@ -138,11 +127,7 @@ import Testing
     @Test func aRefusedSegmentedWriteTurnsSegmentationOffAndNothingIsLost() throws {
         let a = try Self.makeNode(id: 1, port: 9205, peerPort: 9206, refuseSegmented: true)
         let b = try Self.makeNode(id: 2, port: 9206, peerPort: 9205)
-        a.handler.start()
-        b.handler.start()
-        try Self.deliver(from: a, to: b)
-        try Self.deliver(from: b, to: a)
-        #expect(a.handler.engine.peerTakesPaddedFrames)
+        try Self.handshake(a, b)
 
         let moved = try Self.replicate(3_000, from: a, to: b, rounds: 3_000, pauseMicroseconds: 2_000)
         #expect(b.table.count == 3_000)

@@ -22,8 +22,12 @@ import Testing
 
     static let key = try! SyncKey(bytes: [UInt8](repeating: 7, count: 32))
 
+    /// - Parameters:
+    ///   - segmentationOffload: GSO writes of padded frames (see ``SegmentationOffloadTests``).
+    ///   - outboundBefore: a handler placed before the sync handler, which sees its writes.
     static func makeNode(
         id: UInt32, port: Int, peerPort: Int, faults: TestingConfig = TestingConfig(),
+        segmentationOffload: Bool = false, outboundBefore: (any ChannelOutboundHandler & Sendable)? = nil,
         configure: (inout EngineConfig) -> Void = { _ in }
     ) throws -> Node {
         var sync = SyncConfig()
@@ -37,8 +41,11 @@ import Testing
         configure(&config)
         let engine = ReplicationEngine(config: config, table: table, key: key)
         let handler = SyncChannelHandler(
-            engine: engine, endpoints: endpoints, faults: FaultInjector(settings: faults), wallSeconds: { 1_700_000_000 })
-        let channel = EmbeddedChannel(handler: handler)
+            engine: engine, endpoints: endpoints, faults: FaultInjector(settings: faults),
+            segmentationOffload: segmentationOffload, wallSeconds: { 1_700_000_000 })
+        let channel = EmbeddedChannel()
+        if let outboundBefore { try channel.pipeline.syncOperations.addHandler(outboundBefore) }
+        try channel.pipeline.syncOperations.addHandler(handler)
         return Node(channel: channel, handler: handler, table: table, address: try SocketAddress(ipAddress: "127.0.0.1", port: port))
     }
 
