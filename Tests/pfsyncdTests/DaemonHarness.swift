@@ -41,6 +41,21 @@ final class DaemonHarness {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Whether a UDP socket can bind to ::1 (IPv6 can be off in a container or on a laptop).
+    static let hasIPv6Loopback: Bool = {
+        let descriptor = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
+            }
+        }
+    }()
+
     /// A UDP port of 127.0.0.1 that was free a moment ago.
     static func freeUDPPort() throws -> UInt16 {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)

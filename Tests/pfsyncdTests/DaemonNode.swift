@@ -15,6 +15,10 @@ final class DaemonNode {
     let logPath: String
     let keyPath: String
     var extraConfig: String
+    /// The sync link's address: both daemons listen on it and send to it (loopback).
+    var address = "127.0.0.1"
+    /// More `[sync]` keys.
+    var syncConfig = ""
     /// `--log-level` (notice: the sync link's events, not every start-up line).
     var logLevel = "notice"
     private(set) var process: Process?
@@ -35,13 +39,14 @@ final class DaemonNode {
         """
         node_id = \(nodeID)
         [sync]
-        peer = "127.0.0.1"
-        listen = "127.0.0.1"
+        peer = "\(address)"
+        listen = "\(address)"
         port = \(port)
         peer_port = \(peerPort)
         key_file = "\(keyPath)"
         flush_interval_ms = 2
         keepalive_ms = 100
+        \(syncConfig)
         [control]
         socket = "\(socketPath)"
         \(extraConfig)

@@ -7,8 +7,8 @@ import Testing
 @Suite(.serialized) struct DaemonReplicationTests {
     /// Starts primary (with the capture) and backup, runs `body`, always cleans up.
     private func withPair(
-        primaryExtra: String = "", backupExtra: String = "", rate: Double = 0,
-        _ body: (DaemonHarness, DaemonNode, DaemonNode) throws -> Void
+        primaryExtra: String = "", backupExtra: String = "", rate: Double = 0, address: String = "127.0.0.1",
+        syncConfig: String = "", _ body: (DaemonHarness, DaemonNode, DaemonNode) throws -> Void
     ) throws {
         let harness = try DaemonHarness()
         defer { harness.shutdown() }
@@ -19,6 +19,10 @@ import Testing
         let backup = try harness.makeNode(name: "backup", nodeID: 2, extraConfig: backupExtra)
         primary.peerPort = backup.port
         backup.peerPort = primary.port
+        for node in [primary, backup] {
+            node.address = address
+            node.syncConfig = syncConfig
+        }
         try backup.start()
         try primary.start()
         do {
@@ -79,6 +83,28 @@ import Testing
             // Graceful shutdown: SIGTERM exits 0 and removes the control socket.
             #expect(primary.terminate() == 0)
             #expect(!FileManager.default.fileExists(atPath: primary.socketPath))
+        }
+    }
+
+    @Test(
+        .timeLimit(.minutes(3)), .enabled(if: DaemonHarness.hasIPv6Loopback, "no IPv6 loopback (::1) here"),
+        arguments: [true, false])
+    func replicatesOverIPv6(gso: Bool) throws {
+        try withPair(address: "::1", syncConfig: "gso = \(gso)") { _, primary, backup in
+            #expect(try waitForCaptureEnd(primary))
+            let difference = try waitForConvergence(primary, backup)
+            #expect(difference == nil, "tables differ: \(difference ?? "")")
+            let primaryStats = try primary.stats()
+            let backupStats = try backup.stats()
+            // Counted as IPv6 (pfsync's opackets6 / ipackets6), none as IPv4.
+            #expect(DaemonNode.number(primaryStats, "pfsync.opackets6") > 0)
+            #expect(DaemonNode.number(primaryStats, "pfsync.opackets") == 0)
+            #expect(DaemonNode.number(backupStats, "pfsync.ipackets6") > 0)
+            #expect(DaemonNode.number(backupStats, "pfsync.badlen") == 0)
+            // GSO writes of padded frames over IPv6 too, unless turned off.
+            let writes = DaemonNode.number(primaryStats, "transport.gso_writes")
+            #expect(gso ? writes > 0 : writes == 0)
+            #expect(DaemonNode.number(primaryStats, "transport.gso_failures") == 0)
         }
     }
 

@@ -126,7 +126,10 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
     /// `opackets6`) and socket errors (`oerrors`).
     public func mergedCounters() -> ReplicationCounters {
         var counters = engine.currentCounters
-        counters[endpoints.isIPv6 ? .opackets6 : .opackets] = transport.datagramsSent
+        // The engine counts its DATA frames under `opackets`; the socket knows every
+        // datagram, and which family it went over.
+        counters[.opackets] = endpoints.isIPv6 ? 0 : transport.datagramsSent
+        counters[.opackets6] = endpoints.isIPv6 ? transport.datagramsSent : 0
         counters[.oerrors] &+= transport.socketErrors
         return counters
     }
