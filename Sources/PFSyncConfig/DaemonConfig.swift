@@ -53,8 +53,9 @@ public struct SyncConfig: Sendable, Hashable {
     public var ackDelayMilliseconds: Double = 10
     /// Bursts of frames go as UDP GSO writes of frames padded to one size (pfsyncd mode, to
     /// a peer that takes padded frames): less CPU per frame for a few percent more bytes on
-    /// the wire. Off: one datagram per write, no padding.
-    public var segmentationOffload = true
+    /// the wire. Off by default: the kernel refuses a GSO write on a path without checksum
+    /// offload (IPsec) or whose MTU is below `mtu`, and SwiftNIO then closes the socket.
+    public var segmentationOffload = false
 
     /// The defaults.
     public init() {}

@@ -61,7 +61,7 @@ import Testing
         #expect(config.sync.maxUpdates == 128)
         #expect(config.sync.mtu == 1500)
         #expect(config.sync.ackDelayMilliseconds == 10)
-        #expect(config.sync.segmentationOffload)
+        #expect(!config.sync.segmentationOffload)
         #expect(config.sync.port == 8240)
         #expect(config.carp == nil)
     }
@@ -74,7 +74,7 @@ import Testing
             delta_updates = false
             mtu = 9000
             ack_delay_ms = 0
-            gso = false
+            gso = true
             [capture]
             files = "trace.pcap"
             sloppy = true
@@ -97,7 +97,7 @@ import Testing
         #expect(config.sync.deferral)
         #expect(!config.sync.deltaUpdates)
         #expect(config.sync.ackDelayMilliseconds == 0)
-        #expect(!config.sync.segmentationOffload)
+        #expect(config.sync.segmentationOffload)
         #expect(config.capture.files == ["trace.pcap"])
         #expect(config.shards == 16)
         #expect(config.reserveStates == 250_000)

@@ -109,7 +109,7 @@ import Glibc
         #expect(result.stdout.contains("node id   42 (creatorid 0x0000002a)"), "stdout: \(result.stdout)")
         #expect(
             result.stdout.contains("sync      127.0.0.1:\(node.port) -> peer 127.0.0.1:9"), "stdout: \(result.stdout)")
-        #expect(result.stdout.contains(", LZ4, GSO on\n"), "stdout: \(result.stdout)")
+        #expect(result.stdout.contains(", LZ4, GSO off\n"), "stdout: \(result.stdout)")
         #expect(!FileManager.default.fileExists(atPath: node.socketPath))
     }
 

@@ -68,10 +68,8 @@ import Testing
             let primaryStats = try primary.stats()
             #expect(DaemonNode.number(primaryStats, "tracker.states_created") >= states.count)
             #expect(DaemonNode.number(primaryStats, "actions.out.INS") > 0)
-            // Bursts of frames went as UDP GSO writes of padded frames, which the backup
-            // took as frames (no length errors).
-            #expect(DaemonNode.number(primaryStats, "transport.gso_writes") > 0)
-            #expect(DaemonNode.number(primaryStats, "transport.gso_failures") == 0)
+            // GSO writes are off unless asked for (`replicatesOverIPv6` turns them on).
+            #expect(DaemonNode.number(primaryStats, "transport.gso_writes") == 0)
             #expect(DaemonNode.number(stats, "pfsync.badlen") == 0)
             let status = try backup.status()
             #expect(DaemonNode.number(status, "peer.id") == 1)
@@ -101,10 +99,21 @@ import Testing
             #expect(DaemonNode.number(primaryStats, "pfsync.opackets") == 0)
             #expect(DaemonNode.number(backupStats, "pfsync.ipackets6") > 0)
             #expect(DaemonNode.number(backupStats, "pfsync.badlen") == 0)
-            // GSO writes of padded frames over IPv6 too, unless turned off.
-            let writes = DaemonNode.number(primaryStats, "transport.gso_writes")
-            #expect(gso ? writes > 0 : writes == 0)
-            #expect(DaemonNode.number(primaryStats, "transport.gso_failures") == 0)
+            guard gso else {
+                #expect(DaemonNode.number(primaryStats, "transport.gso_writes") == 0)
+                return
+            }
+            // A restarted backup's bulk goes to a peer whose HELLO said it takes padded
+            // frames: as GSO writes over IPv6 too. (The capture's first changes may have gone
+            // before the first HELLO came back.)
+            backup.kill()
+            try backup.start()
+            let again = try waitForConvergence(primary, backup)
+            #expect(again == nil, "after restart: \(again ?? "")")
+            let after = try primary.stats()
+            #expect(DaemonNode.number(after, "transport.gso_writes") > 0)
+            #expect(DaemonNode.number(after, "transport.gso_failures") == 0)
+            #expect(DaemonNode.number(try backup.stats(), "pfsync.badlen") == 0)
         }
     }
 

@@ -16,10 +16,11 @@ final class PlainNamespaceNode {
     let configText: String
     private(set) var process: Process?
 
+    /// `mode`: the sync mode ("pfsync", or "pfsyncd" with its key in `syncConfig`);
     /// `syncConfig`: more lines for the `[sync]` section; `extraConfig`: more sections.
     init(
-        name: String, namespace: String, nodeID: UInt32, interface: String, directory: URL, syncConfig: String = "",
-        extraConfig: String = ""
+        name: String, namespace: String, nodeID: UInt32, interface: String, directory: URL, mode: String = "pfsync",
+        syncConfig: String = "", extraConfig: String = ""
     ) {
         self.name = name
         self.namespace = namespace
@@ -29,7 +30,7 @@ final class PlainNamespaceNode {
         configText = """
             node_id = \(nodeID)
             [sync]
-            mode = "pfsync"
+            mode = "\(mode)"
             interface = "\(interface)"
             flush_interval_ms = 2
             \(syncConfig)

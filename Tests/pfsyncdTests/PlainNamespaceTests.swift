@@ -82,6 +82,49 @@ struct PlainNamespaceTests {
         #expect(primary.isRunning && backup.isRunning)
     }
 
+    /// pfsyncd's own frames over UDP multicast on the veth pair (the group's datagrams leave
+    /// by the sync interface: the namespace has no route to the group), with GSO writes of
+    /// padded frames, and a bulk for a restarted backup.
+    @Test(.timeLimit(.minutes(3)))
+    func pfsyncdFramesOverMulticastConverge() throws {
+        let namespaces = try PlainNamespaces()
+        defer { namespaces.remove() }
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let sync = "group = \"239.240.0.1\"\nkey_file = \"\(harness.keyPath)\"\ngso = true"
+        let backup = PlainNamespaceNode(
+            name: "backup", namespace: namespaces.b, nodeID: 2, interface: "syncb", directory: harness.directory,
+            mode: "pfsyncd", syncConfig: sync)
+        let primary = PlainNamespaceNode(
+            name: "primary", namespace: namespaces.a, nodeID: 1, interface: "synca", directory: harness.directory,
+            mode: "pfsyncd", syncConfig: sync, extraConfig: "[capture]\nfiles = [\"\(Self.capture)\"]\n")
+        defer {
+            primary.kill()
+            backup.kill()
+        }
+        try backup.start()
+        try primary.start()
+        let difference = try waitForConvergence(primary, backup)
+        #expect(difference == nil, "tables differ: \(difference ?? "") \(log(primary, backup))")
+        #expect(try primary.states().count > 100)
+        let backupStats = try backup.stats()
+        #expect(DaemonNode.number(backupStats, "pfsync.badlen") == 0)
+        #expect(DaemonNode.number(backupStats, "pfsync.badauth") == 0)
+        #expect(DaemonNode.string(try backup.status(), "mode") == "pfsyncd")
+
+        backup.kill()
+        try backup.start()
+        let again = try waitForConvergence(primary, backup)
+        #expect(again == nil, "after restart: \(again ?? "") \(log(primary, backup))")
+        #expect(DaemonNode.number(try backup.stats(), "bulk.states_received") > 100)
+        // The bulk went to a peer whose HELLO said it takes padded frames: as GSO writes.
+        // (The first changes may have gone before the first HELLO came back.)
+        let primaryAfter = try primary.stats()
+        #expect(DaemonNode.number(primaryAfter, "transport.gso_writes") > 0, "\(log(primary))")
+        #expect(DaemonNode.number(primaryAfter, "transport.gso_failures") == 0, "\(log(primary))")
+        #expect(DaemonNode.number(try backup.stats(), "pfsync.badlen") == 0)
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func badTTLWrongInterfaceGarbageAndIndependentPackets() throws {
         let namespaces = try PlainNamespaces()

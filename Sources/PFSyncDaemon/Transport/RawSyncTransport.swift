@@ -167,7 +167,7 @@ public final class RawSyncTransport: SyncLinkService {
 }
 
 /// Set once graceful shutdown has begun (a close before that is unexpected).
-private final class ShutdownFlag: Sendable {
+final class ShutdownFlag: Sendable {
     private let value = Mutex(false)
 
     var isSet: Bool { value.withLock { $0 } }

@@ -228,9 +228,11 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
         pendingFlush = true
     }
 
-    /// The socket refused a GSO write (a device without UDP segmentation or checksum
-    /// offload, a path MTU below the frame size): its frames are lost to the peer, which
-    /// asks for them again, and from now on every frame is its own write.
+    /// The socket refused a GSO write and said so on the write alone: its frames are lost
+    /// to the peer, which asks for them again, and from now on every frame is its own
+    /// write. (SwiftNIO reports EMSGSIZE this way; most other send errors, EIO and EINVAL
+    /// from a path without checksum offload or with a smaller MTU among them, close the
+    /// socket instead, which is why `sync.gso` is off by default.)
     private func segmentationFailed(_ error: any Error) {
         transport.segmentationFailures &+= 1
         guard batch != nil else { return }

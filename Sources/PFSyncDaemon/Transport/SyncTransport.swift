@@ -74,6 +74,15 @@ public final class SyncTransport: Service, Sendable {
             throw SyncSetupError("cannot open the sync socket on \(SyncEndpoints.text(endpoints.bind)): \(error)")
         }
         logger.info("sync socket up", metadata: ["local": "\(SyncEndpoints.text(endpoints.bind))", "peer": "\(SyncEndpoints.text(endpoints.destination))"])
+        // SwiftNIO closes a datagram socket on a send error other than EMSGSIZE and
+        // EHOSTUNREACH (ENETUNREACH, EPERM from a firewall, a refused GSO write): say so, as
+        // replication stops with it.
+        let closeLogger = logger
+        let closing = ShutdownFlag()
+        channel.closeFuture.whenComplete { result in
+            guard !closing.isSet else { return }
+            closeLogger.error("sync socket closed unexpectedly: replication has stopped", metadata: ["result": "\(result)"])
+        }
         let interval = Self.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
         let idle = Self.idleTickInterval(keepaliveMilliseconds: sync.keepaliveMilliseconds)
         var engineConfig = self.engineConfig
@@ -107,6 +116,7 @@ public final class SyncTransport: Service, Sendable {
 
         // Run until graceful shutdown (or cancellation), then flush what is pending and close.
         try? await gracefulShutdown()
+        closing.set()
         try await channel.eventLoop.submit {
             task.value.stopDriving(table: table)
         }.get()
@@ -153,6 +163,14 @@ public final class SyncTransport: Service, Sendable {
         } else {
             try await channel.setOption(.ipOption(.ip_multicast_loop), value: 0).get()
             try await channel.setOption(.ipOption(.ip_multicast_ttl), value: 1).get()
+            // The group's datagrams leave by the sync interface: without this the kernel
+            // looks for a route to the group, and a dedicated link has none (the send fails
+            // with ENETUNREACH, which closes the socket).
+            if let device, case .v4(let address)? = device.address {
+                try await channel.setOption(
+                    .ipOption(.ip_multicast_if), value: RawSyncTransport.multicastInterfaceValue(address.address)
+                ).get()
+            }
         }
         try await multicast.joinGroup(group, device: device).get()
     }
