@@ -19,7 +19,8 @@
 #                 start, and how long the backup is watched (default 1000000, 1500000, 20)
 #   FLUSH_MS      sync.flush_interval_ms (default 2)
 #   GSO           sync.gso of both daemons (default true here: the figures in BENCHMARKS.md
-#                 from session 10 on are with GSO writes; the daemon's own default is false)
+#                 from session 10 on are with GSO writes; the daemon's own default is false);
+#                 GSO= (empty) writes no gso key, for binaries from before session 10
 #   NICE          run the daemons at this nice value (e.g. -10 on a machine busy with builds)
 #   POLL          seconds between status polls while waiting (default 0.5)
 #   SHARDS        [table] shards of both daemons (default: the daemon's, 4 x cores)
@@ -61,7 +62,9 @@ bulk_states="${BULK_STATES:-1000000}"
 loss="${LOSS:-5}"
 poll="${POLL:-0.5}"
 flush_ms="${FLUSH_MS:-2}"
-gso="${GSO:-true}"
+# GSO unset: true; GSO set but empty: no gso key (binaries from before session 10).
+gso_line="gso = ${GSO-true}"
+[ -z "${GSO-true}" ] && gso_line=""
 reserve="${RESERVE:-$bulk_states}"
 table_reserve=0
 shards_line=""
@@ -99,7 +102,7 @@ key_file = "$dir/sync.key"
 flush_interval_ms = $flush_ms
 keepalive_ms = 100
 mtu = $mtu
-gso = $gso
+$gso_line
 [table]
 reserve_states = $table_reserve
 $shards_line
