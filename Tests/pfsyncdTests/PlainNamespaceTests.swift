@@ -25,6 +25,33 @@ struct PlainNamespaceTests {
         return last
     }
 
+    /// A backup and a primary fed by the capture, in two fresh namespaces joined by the
+    /// veth pair, both started; everything is removed on every path. `syncConfig` gets the
+    /// harness (for its key file) and gives more `[sync]` lines.
+    private func withPair(
+        mode: String, syncConfig: (DaemonHarness) -> String,
+        _ body: (PlainNamespaceNode, PlainNamespaceNode) throws -> Void
+    ) throws {
+        let namespaces = try PlainNamespaces()
+        defer { namespaces.remove() }
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let sync = syncConfig(harness)
+        let backup = PlainNamespaceNode(
+            name: "backup", namespace: namespaces.b, nodeID: 2, interface: "syncb", directory: harness.directory,
+            mode: mode, syncConfig: sync)
+        let primary = PlainNamespaceNode(
+            name: "primary", namespace: namespaces.a, nodeID: 1, interface: "synca", directory: harness.directory,
+            mode: mode, syncConfig: sync, extraConfig: "[capture]\nfiles = [\"\(Self.capture)\"]\n")
+        defer {
+            primary.kill()
+            backup.kill()
+        }
+        try backup.start()
+        try primary.start()
+        try body(primary, backup)
+    }
+
     private func log(_ nodes: PlainNamespaceNode...) -> String {
         nodes.map { "\($0.name) log:\n\($0.log)" }.joined(separator: "\n")
     }
@@ -32,54 +59,39 @@ struct PlainNamespaceTests {
     /// FreeBSD's version 5 (the default) and OpenBSD's version 6.
     @Test(.timeLimit(.minutes(3)), arguments: [5, 6])
     func tablesConvergeLiveAndByBulkUpdate(version: Int) throws {
-        let namespaces = try PlainNamespaces()
-        defer { namespaces.remove() }
-        let harness = try DaemonHarness()
-        defer { harness.shutdown() }
-        let sync = "pfsync_version = \(version)"
-        let backup = PlainNamespaceNode(
-            name: "backup", namespace: namespaces.b, nodeID: 2, interface: "syncb", directory: harness.directory,
-            syncConfig: sync)
-        let primary = PlainNamespaceNode(
-            name: "primary", namespace: namespaces.a, nodeID: 1, interface: "synca", directory: harness.directory,
-            syncConfig: sync, extraConfig: "[capture]\nfiles = [\"\(Self.capture)\"]\n")
-        defer {
-            primary.kill()
+        try withPair(mode: "pfsync", syncConfig: { _ in "pfsync_version = \(version)" }) { primary, backup in
+            let finished = try DaemonHarness.waitUntil(seconds: 60) {
+                (try primary.status()["capture"] as? [NSDictionary])?.first?["phase"] as? String == "finished"
+            }
+            #expect(finished)
+            let difference = try waitForConvergence(primary, backup)
+            #expect(difference == nil, "tables differ: \(difference ?? "") \(log(primary, backup))")
+            #expect(try primary.states().count > 100)
+
+            let primaryStats = try primary.stats()
+            let backupStats = try backup.stats()
+            #expect(DaemonNode.number(primaryStats, "pfsync.opackets") > 0)
+            #expect(DaemonNode.number(primaryStats, "actions.out.INS") > 100)
+            #expect(DaemonNode.number(backupStats, "pfsync.ipackets") > 0)
+            #expect(DaemonNode.number(backupStats, "table.created") > 100)
+            for counter in ["badttl", "badif", "hdrops", "badver", "badlen", "badact"] {
+                #expect(DaemonNode.number(backupStats, "pfsync." + counter) == 0, "\(counter)")
+            }
+            #expect(DaemonNode.string(try backup.status(), "mode") == "pfsync")
+
+            // A restarted backup starts empty and gets everything by a bulk update.
             backup.kill()
+            try backup.start()
+            let again = try waitForConvergence(primary, backup)
+            #expect(again == nil, "after restart: \(again ?? "") \(log(primary, backup))")
+            let bulkDone = try DaemonHarness.waitUntil(seconds: 30) {
+                DaemonNode.string(try backup.status(), "bulk.incoming") == "done"
+            }
+            #expect(bulkDone)
+            #expect(DaemonNode.number(try backup.stats(), "bulk.states_received") > 100)
+            #expect(DaemonNode.number(try primary.stats(), "bulk.requests_received") >= 1)
+            #expect(primary.isRunning && backup.isRunning)
         }
-        try backup.start()
-        try primary.start()
-        let finished = try DaemonHarness.waitUntil(seconds: 60) {
-            (try primary.status()["capture"] as? [NSDictionary])?.first?["phase"] as? String == "finished"
-        }
-        #expect(finished)
-        let difference = try waitForConvergence(primary, backup)
-        #expect(difference == nil, "tables differ: \(difference ?? "") \(log(primary, backup))")
-        #expect(try primary.states().count > 100)
-
-        let primaryStats = try primary.stats()
-        let backupStats = try backup.stats()
-        #expect(DaemonNode.number(primaryStats, "pfsync.opackets") > 0)
-        #expect(DaemonNode.number(primaryStats, "actions.out.INS") > 100)
-        #expect(DaemonNode.number(backupStats, "pfsync.ipackets") > 0)
-        #expect(DaemonNode.number(backupStats, "table.created") > 100)
-        for counter in ["badttl", "badif", "hdrops", "badver", "badlen", "badact"] {
-            #expect(DaemonNode.number(backupStats, "pfsync." + counter) == 0, "\(counter)")
-        }
-        #expect(DaemonNode.string(try backup.status(), "mode") == "pfsync")
-
-        // A restarted backup starts empty and gets everything by a bulk update.
-        backup.kill()
-        try backup.start()
-        let again = try waitForConvergence(primary, backup)
-        #expect(again == nil, "after restart: \(again ?? "") \(log(primary, backup))")
-        let bulkDone = try DaemonHarness.waitUntil(seconds: 30) {
-            DaemonNode.string(try backup.status(), "bulk.incoming") == "done"
-        }
-        #expect(bulkDone)
-        #expect(DaemonNode.number(try backup.stats(), "bulk.states_received") > 100)
-        #expect(DaemonNode.number(try primary.stats(), "bulk.requests_received") >= 1)
-        #expect(primary.isRunning && backup.isRunning)
     }
 
     /// pfsyncd's own frames over UDP multicast on the veth pair (the group's datagrams leave
@@ -87,42 +99,28 @@ struct PlainNamespaceTests {
     /// padded frames, and a bulk for a restarted backup.
     @Test(.timeLimit(.minutes(3)))
     func pfsyncdFramesOverMulticastConverge() throws {
-        let namespaces = try PlainNamespaces()
-        defer { namespaces.remove() }
-        let harness = try DaemonHarness()
-        defer { harness.shutdown() }
-        let sync = "group = \"239.240.0.1\"\nkey_file = \"\(harness.keyPath)\"\ngso = true"
-        let backup = PlainNamespaceNode(
-            name: "backup", namespace: namespaces.b, nodeID: 2, interface: "syncb", directory: harness.directory,
-            mode: "pfsyncd", syncConfig: sync)
-        let primary = PlainNamespaceNode(
-            name: "primary", namespace: namespaces.a, nodeID: 1, interface: "synca", directory: harness.directory,
-            mode: "pfsyncd", syncConfig: sync, extraConfig: "[capture]\nfiles = [\"\(Self.capture)\"]\n")
-        defer {
-            primary.kill()
-            backup.kill()
-        }
-        try backup.start()
-        try primary.start()
-        let difference = try waitForConvergence(primary, backup)
-        #expect(difference == nil, "tables differ: \(difference ?? "") \(log(primary, backup))")
-        #expect(try primary.states().count > 100)
-        let backupStats = try backup.stats()
-        #expect(DaemonNode.number(backupStats, "pfsync.badlen") == 0)
-        #expect(DaemonNode.number(backupStats, "pfsync.badauth") == 0)
-        #expect(DaemonNode.string(try backup.status(), "mode") == "pfsyncd")
+        let sync = { (harness: DaemonHarness) in "group = \"239.240.0.1\"\nkey_file = \"\(harness.keyPath)\"\ngso = true" }
+        try withPair(mode: "pfsyncd", syncConfig: sync) { primary, backup in
+            let difference = try waitForConvergence(primary, backup)
+            #expect(difference == nil, "tables differ: \(difference ?? "") \(log(primary, backup))")
+            #expect(try primary.states().count > 100)
+            let backupStats = try backup.stats()
+            #expect(DaemonNode.number(backupStats, "pfsync.badlen") == 0)
+            #expect(DaemonNode.number(backupStats, "pfsync.badauth") == 0)
+            #expect(DaemonNode.string(try backup.status(), "mode") == "pfsyncd")
 
-        backup.kill()
-        try backup.start()
-        let again = try waitForConvergence(primary, backup)
-        #expect(again == nil, "after restart: \(again ?? "") \(log(primary, backup))")
-        #expect(DaemonNode.number(try backup.stats(), "bulk.states_received") > 100)
-        // The bulk went to a peer whose HELLO said it takes padded frames: as GSO writes.
-        // (The first changes may have gone before the first HELLO came back.)
-        let primaryAfter = try primary.stats()
-        #expect(DaemonNode.number(primaryAfter, "transport.gso_writes") > 0, "\(log(primary))")
-        #expect(DaemonNode.number(primaryAfter, "transport.gso_failures") == 0, "\(log(primary))")
-        #expect(DaemonNode.number(try backup.stats(), "pfsync.badlen") == 0)
+            backup.kill()
+            try backup.start()
+            let again = try waitForConvergence(primary, backup)
+            #expect(again == nil, "after restart: \(again ?? "") \(log(primary, backup))")
+            #expect(DaemonNode.number(try backup.stats(), "bulk.states_received") > 100)
+            // The bulk went to a peer whose HELLO said it takes padded frames: as GSO writes.
+            // (The first changes may have gone before the first HELLO came back.)
+            let primaryAfter = try primary.stats()
+            #expect(DaemonNode.number(primaryAfter, "transport.gso_writes") > 0, "\(log(primary))")
+            #expect(DaemonNode.number(primaryAfter, "transport.gso_failures") == 0, "\(log(primary))")
+            #expect(DaemonNode.number(try backup.stats(), "pfsync.badlen") == 0)
+        }
     }
 
     @Test(.timeLimit(.minutes(3)))
