@@ -63,11 +63,11 @@ extension ReplicationEngine {
     /// this class, each change checked for exclusive access) added once per run.
     private func applyFullUpdates(_ batch: inout [PFState], count: Int, stateNow: UInt32) {
         guard count > 0 else { return }
-        batch.withUnsafeBufferPointer { table.prefetchBuckets(for: UnsafeBufferPointer(rebasing: $0[0..<count])) }
         var tally = FullStateTally()
         // Through a pointer: each state is read where it lies, not copied out of the array.
         batch.withUnsafeMutableBufferPointer { states in
             guard let state = states.baseAddress else { return }
+            table.prefetchBuckets(for: UnsafeBufferPointer(rebasing: states[0..<count]))
             for index in 0..<count {
                 states[index].toLocalTimes(now: stateNow)
                 tally.add(applyFull(at: state + index, stateNow: stateNow), creator: states[index].identity.creatorID)

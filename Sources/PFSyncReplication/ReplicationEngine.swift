@@ -45,6 +45,9 @@ public final class ReplicationEngine {
     /// The peer's HELLO said it takes padded frames (``SyncHello/Features/paddedFrames``):
     /// the transport may then send a burst of frames as one UDP GSO write.
     public internal(set) var peerTakesPaddedFrames = false
+    /// The largest frame this engine seals (the configured datagram size, as the sealer
+    /// clamps it): what a transport pads a GSO batch's frames to.
+    public var maxFrameSize: Int { sealer.maxDatagramSize }
     /// The epoch of this node's delta bases: raised when the peer (re)starts or lost
     /// frames for good, which makes every base invalid at once (never 0).
     var baseEpoch: UInt32 = 1

@@ -56,11 +56,7 @@ public final class RawSyncTransport: SyncLinkService {
             ready.fail(error)
             throw error
         }
-        let closeLogger = logger
-        let shuttingDown = ShutdownFlag()
-        channel.closeFuture.whenComplete { _ in
-            if !shuttingDown.isSet { closeLogger.error("plain pfsync socket closed unexpectedly") }
-        }
+        let closeWatch = UnexpectedCloseWatch(channel, logger: logger, message: "plain pfsync socket closed unexpectedly")
         logger.info(
             "plain pfsync socket up",
             metadata: ["interface": "\(sync.interface ?? "?")", "peer": "\(endpoints.destination.ipAddress ?? "?")"])
@@ -82,7 +78,7 @@ public final class RawSyncTransport: SyncLinkService {
         }.get()
 
         try? await gracefulShutdown()
-        shuttingDown.set()
+        closeWatch.shutdownBegan()
         try await channel.eventLoop.submit {
             task.value.stopDriving(table: table)
         }.get()
@@ -148,29 +144,7 @@ public final class RawSyncTransport: SyncLinkService {
         }
         try await channel.setOption(.ipOption(.ip_multicast_loop), value: 0).get()
         try await channel.setOption(.ipOption(.ip_multicast_ttl), value: 255).get()
-        try await channel.setOption(.ipOption(.ip_multicast_if), value: Self.multicastInterfaceValue(address.address)).get()
+        try await channel.setOption(.ipOption(.ip_multicast_if), value: MulticastInterface.ipv4OptionValue(address.address)).get()
         try await multicast.joinGroup(group, device: device).get()
     }
-
-    /// The IP_MULTICAST_IF value for an interface address. NIO passes an 8-byte integer,
-    /// which Linux reads as a `struct ip_mreq` (group, interface): the address must be in
-    /// bytes 4..<8 (in its first 4 bytes it would be taken for the group, and the
-    /// interface left unset, so sends fail with ENETUNREACH on a link without routes).
-    static func multicastInterfaceValue(_ address: sockaddr_in) -> Int {
-        let raw = UInt64(address.sin_addr.s_addr)
-        #if _endian(little)
-        return Int(bitPattern: UInt(raw << 32))
-        #else
-        return Int(bitPattern: UInt(raw))
-        #endif
-    }
-}
-
-/// Set once graceful shutdown has begun (a close before that is unexpected).
-final class ShutdownFlag: Sendable {
-    private let value = Mutex(false)
-
-    var isSet: Bool { value.withLock { $0 } }
-
-    func set() { value.withLock { $0 = true } }
 }

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import PFSyncReplication
-import PFSyncWire
 
 /// Drives one ``ReplicationEngine`` from a datagram channel: datagrams in go to
 /// `receive`, frames out become datagrams to the peer (through the `[testing]` fault hook
@@ -37,11 +36,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
         idleInterval: TimeAmount = .milliseconds(50), segmentationOffload: Bool = false,
         wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
     ) {
-        // The sealer's own bound on a frame (it clamps the configured size the same way).
-        self.segmentSize =
-            segmentationOffload
-            ? min(max(engine.config.maxDatagramSize, SyncFrameLayout.minDatagramSize), SyncFrameLayout.maxDatagramSize)
-            : 0
+        self.segmentSize = segmentationOffload ? engine.maxFrameSize : 0
         self.logger = logger
         self.engine = engine
         self.followUp = TickFollowUp(logger: logger, busy: busyInterval, idle: idleInterval)
@@ -165,13 +160,10 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
                 gather(bytes, context: context)
                 return
             }
-            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-            buffer.writeBytes(bytes)
-            write(buffer, context: context)
+            write(context.channel.allocator.buffer(bytes: bytes), context: context)
             return
         }
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
+        let buffer = context.channel.allocator.buffer(bytes: bytes)
         switch faults.next() {
         case .send:
             write(buffer, context: context)
@@ -202,9 +194,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
         if joins {
             batch?.append(bytes)
         } else {
-            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-            buffer.writeBytes(bytes)
-            write(buffer, context: context)
+            write(context.channel.allocator.buffer(bytes: bytes), context: context)
         }
     }
 

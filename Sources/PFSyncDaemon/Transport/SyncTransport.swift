@@ -74,15 +74,8 @@ public final class SyncTransport: Service, Sendable {
             throw SyncSetupError("cannot open the sync socket on \(SyncEndpoints.text(endpoints.bind)): \(error)")
         }
         logger.info("sync socket up", metadata: ["local": "\(SyncEndpoints.text(endpoints.bind))", "peer": "\(SyncEndpoints.text(endpoints.destination))"])
-        // SwiftNIO closes a datagram socket on a send error other than EMSGSIZE and
-        // EHOSTUNREACH (ENETUNREACH, EPERM from a firewall, a refused GSO write): say so, as
-        // replication stops with it.
-        let closeLogger = logger
-        let closing = ShutdownFlag()
-        channel.closeFuture.whenComplete { result in
-            guard !closing.isSet else { return }
-            closeLogger.error("sync socket closed unexpectedly: replication has stopped", metadata: ["result": "\(result)"])
-        }
+        let closeWatch = UnexpectedCloseWatch(
+            channel, logger: logger, message: "sync socket closed unexpectedly: replication has stopped")
         let interval = Self.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
         let idle = Self.idleTickInterval(keepaliveMilliseconds: sync.keepaliveMilliseconds)
         var engineConfig = self.engineConfig
@@ -116,7 +109,7 @@ public final class SyncTransport: Service, Sendable {
 
         // Run until graceful shutdown (or cancellation), then flush what is pending and close.
         try? await gracefulShutdown()
-        closing.set()
+        closeWatch.shutdownBegan()
         try await channel.eventLoop.submit {
             task.value.stopDriving(table: table)
         }.get()
@@ -168,7 +161,7 @@ public final class SyncTransport: Service, Sendable {
             // with ENETUNREACH, which closes the socket).
             if let device, case .v4(let address)? = device.address {
                 try await channel.setOption(
-                    .ipOption(.ip_multicast_if), value: RawSyncTransport.multicastInterfaceValue(address.address)
+                    .ipOption(.ip_multicast_if), value: MulticastInterface.ipv4OptionValue(address.address)
                 ).get()
             }
         }

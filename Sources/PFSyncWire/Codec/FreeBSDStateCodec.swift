@@ -10,17 +10,9 @@ enum FreeBSDStateCodec {
     static let rule = 176, anchor = 180, natRule = 184, creation = 188, expire = 192
     static let packets = 196, bytes = 212, creatorID = 228
 
-    /// Decodes the state at `offset`, which must have `format.stateSize` bytes available.
-    static func decode(
-        _ input: WireInput, at offset: Int, format: StateEncoding
-    ) throws(PFSyncError) -> PFState {
-        var state = PFState(identity: StateID(id: 0, creatorID: 0))
-        try decode(input, at: offset, format: format, into: &state)
-        return state
-    }
-
-    /// ``decode(_:at:format:)`` into the caller's state (every field is set: those the
-    /// format lacks get their defaults), without a state-sized copy on the way back.
+    /// Decodes the state at `offset`, which must have `format.stateSize` bytes available,
+    /// into the caller's state (every field is set: those the format lacks get their
+    /// defaults), without a state-sized copy on the way back.
     static func decode(
         _ input: WireInput, at offset: Int, format: StateEncoding, into state: inout PFState
     ) throws(PFSyncError) {

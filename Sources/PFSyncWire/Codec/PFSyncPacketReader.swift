@@ -91,7 +91,7 @@ public struct PFSyncPacketReader {
             try decodeState(encoding, at: at, into: &state)
             return .fullState(.update, encoding)
         case .delete:
-            state = try decodeState(.openBSD, at: at)
+            try decodeState(.openBSD, at: at, into: &state)
             return .fullState(.delete, .openBSD)
         default:
             return .message(try decode(kind, at: at))
@@ -196,10 +196,9 @@ public struct PFSyncPacketReader {
     /// Kept out of line so that the compressed messages' path stays small.
     @inline(never)
     private func decodeState(_ encoding: StateEncoding, at offset: Int) throws(PFSyncError) -> PFState {
-        if encoding == .openBSD {
-            return try OpenBSDStateCodec.decode(input, at: offset)
-        }
-        return try FreeBSDStateCodec.decode(input, at: offset, format: encoding)
+        var state = PFState(identity: StateID(id: 0, creatorID: 0))
+        try decodeState(encoding, at: offset, into: &state)
+        return state
     }
 
     /// ``decodeState(_:at:)`` into the caller's state (FreeBSD's formats without a copy).
