@@ -30,6 +30,7 @@ struct PlainNamespaceTests {
     /// harness (for its key file) and gives more `[sync]` lines.
     private func withPair(
         mode: String, syncConfig: (DaemonHarness) -> String,
+        primarySource: String = "[capture]\nfiles = [\"\(Self.capture)\"]\n",
         _ body: (PlainNamespaceNode, PlainNamespaceNode) throws -> Void
     ) throws {
         let namespaces = try PlainNamespaces()
@@ -42,7 +43,7 @@ struct PlainNamespaceTests {
             mode: mode, syncConfig: sync)
         let primary = PlainNamespaceNode(
             name: "primary", namespace: namespaces.a, nodeID: 1, interface: "synca", directory: harness.directory,
-            mode: mode, syncConfig: sync, extraConfig: "[capture]\nfiles = [\"\(Self.capture)\"]\n")
+            mode: mode, syncConfig: sync, extraConfig: primarySource)
         defer {
             primary.kill()
             backup.kill()
@@ -120,6 +121,42 @@ struct PlainNamespaceTests {
             #expect(DaemonNode.number(primaryAfter, "transport.gso_writes") > 0, "\(log(primary))")
             #expect(DaemonNode.number(primaryAfter, "transport.gso_failures") == 0, "\(log(primary))")
             #expect(DaemonNode.number(try backup.stats(), "pfsync.badlen") == 0)
+        }
+    }
+
+    /// The sync cable pulled and put back while the primary's table changes: the primary's
+    /// sends fail (no route while its sync interface is down), SwiftNIO closes its socket,
+    /// and the daemon opens a new one. Replication resumes: in pfsyncd mode the backup gets
+    /// what it missed by itself (NACKs, resync); in plain pfsync mode, which has no
+    /// retransmission, a restarted backup gets it by bulk update.
+    @Test(.timeLimit(.minutes(3)), arguments: ["pfsyncd", "pfsync"])
+    func replicationResumesAfterTheSyncLinkWasDown(mode: String) throws {
+        let sync = { (harness: DaemonHarness) in
+            mode == "pfsyncd" ? "group = \"239.240.0.1\"\nkey_file = \"\(harness.keyPath)\"" : ""
+        }
+        // 300 states, then 2,000 updates at 200/s: the table changes all through the outage.
+        let load = "[testing]\nsynthetic_states = 300\nsynthetic_updates = 2000\nsynthetic_rate = 200\n"
+        try withPair(mode: mode, syncConfig: sync, primarySource: load) { primary, backup in
+            let replicating = try DaemonHarness.waitUntil(seconds: 30) { try backup.states().count == 300 }
+            #expect(replicating, "\(log(primary, backup))")
+            try PlainNamespaces.ip(["-n", primary.namespace, "link", "set", "synca", "down"])
+            let reopened = try DaemonHarness.waitUntil(seconds: 30) {
+                DaemonNode.number(try primary.stats(), "transport.socket_reopens") >= 1
+            }
+            try PlainNamespaces.ip(["-n", primary.namespace, "link", "set", "synca", "up"])
+            #expect(reopened, "the primary's socket was closed and opened again \(log(primary))")
+            #expect(primary.log.contains("closed unexpectedly"), "\(log(primary))")
+            let finished = try DaemonHarness.waitUntil(seconds: 60) {
+                (try primary.status()["capture"] as? [NSDictionary])?.first?["phase"] as? String == "finished"
+            }
+            #expect(finished)
+            if mode == "pfsync" {
+                backup.kill()
+                try backup.start()
+            }
+            let difference = try waitForConvergence(primary, backup)
+            #expect(difference == nil, "tables differ after the link came back: \(difference ?? "") \(log(primary, backup))")
+            #expect(primary.isRunning && backup.isRunning)
         }
     }
 

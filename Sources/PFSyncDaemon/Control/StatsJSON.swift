@@ -84,6 +84,7 @@ public enum StatsJSON {
             ("transport", .object([
                 ("bad_source", .unsigned(snapshot.transport.badSource)),
                 ("socket_errors", .unsigned(snapshot.transport.socketErrors)),
+                ("socket_reopens", .unsigned(snapshot.transport.socketReopens)),
                 ("fault_dropped", .unsigned(snapshot.transport.faultDropped)),
                 ("fault_duplicated", .unsigned(snapshot.transport.faultDuplicated)),
                 ("fault_reordered", .unsigned(snapshot.transport.faultReordered)),

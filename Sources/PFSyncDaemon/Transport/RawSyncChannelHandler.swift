@@ -22,6 +22,8 @@ public final class RawSyncChannelHandler: ChannelInboundHandler, TickDriven {
     weak var timer: TickTimer?
     /// Socket-level counters.
     public private(set) var transport = TransportCounters()
+    /// The last error the socket reported (what made SwiftNIO close it, after a close).
+    private(set) var lastSocketError: String?
 
     /// Creates a handler sending to `destination`; datagrams are accepted from the
     /// interface with index `syncInterfaceIndex` only (others are pfsync's `badif`).
@@ -72,8 +74,15 @@ public final class RawSyncChannelHandler: ChannelInboundHandler, TickDriven {
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Send errors (no route while the link is down, ...) are counted, not fatal.
+        // Counted. SwiftNIO closes the socket after most send errors (no route while the
+        // link is down, ...); ``SyncSocketKeeper`` then opens another.
         transport.socketErrors &+= 1
+        lastSocketError = "\(error)"
+    }
+
+    /// The handler is about to serve a new socket after the previous one closed.
+    func socketReopened() {
+        transport.socketReopens &+= 1
     }
 
     /// Asks the peer for a bulk update.

@@ -56,7 +56,6 @@ public final class RawSyncTransport: SyncLinkService {
             ready.fail(error)
             throw error
         }
-        let closeWatch = UnexpectedCloseWatch(channel, logger: logger, message: "plain pfsync socket closed unexpectedly")
         logger.info(
             "plain pfsync socket up",
             metadata: ["interface": "\(sync.interface ?? "?")", "peer": "\(endpoints.destination.ipAddress ?? "?")"])
@@ -77,15 +76,22 @@ public final class RawSyncTransport: SyncLinkService {
             return TickTimer.drive(bound, table: table, after: interval, on: channel.eventLoop)
         }.get()
 
-        try? await gracefulShutdown()
-        closeWatch.shutdownBegan()
-        try await channel.eventLoop.submit {
+        // Run until graceful shutdown (or cancellation), with a new socket whenever SwiftNIO
+        // closes one; then flush what is pending and close.
+        let bound = try await ready.futureResult.get()
+        let open = { @Sendable [self] () async throws -> any Channel in try await self.open().0 }
+        let last = await SyncSocketKeeper(name: "plain pfsync socket", logger: logger).keep(
+            channel, open: open,
+            attach: { channel in
+                bound.value.socketReopened()
+                try channel.pipeline.syncOperations.addHandler(bound.value)
+            },
+            lastError: { bound.value.lastSocketError })
+        try await loop.submit {
             task.value.stopDriving(table: table)
-        }.get()
-        try await ready.futureResult.flatMap { bound in
             bound.value.flushPending()
-            return channel.close()
         }.get()
+        try? await last?.close()
         logger.info("plain pfsync socket closed")
     }
 

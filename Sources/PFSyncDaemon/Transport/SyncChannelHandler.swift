@@ -28,6 +28,11 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
     weak var timer: TickTimer?
     /// Socket-level counters.
     public private(set) var transport = TransportCounters()
+    /// The last error the socket reported (what made SwiftNIO close it, after a close).
+    private(set) var lastSocketError: String?
+    /// True once the handler serves a reopened socket: it then writes without GSO (a GSO
+    /// write the path refuses is one of the errors that close the socket).
+    private var reopened = false
 
     /// Creates a handler for `engine`, sending to `endpoints.destination`.
     public init(
@@ -47,7 +52,9 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if segmentSize > 0 { batch = DatagramBatch(segmentSize: segmentSize, allocator: context.channel.allocator) }
+        if segmentSize > 0, !reopened {
+            batch = DatagramBatch(segmentSize: segmentSize, allocator: context.channel.allocator)
+        }
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
@@ -77,8 +84,18 @@ public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // UDP errors (ICMP unreachable while the peer is down, ...) are not fatal.
+        // Counted. Most UDP errors (ICMP unreachable while the peer is down, ...) leave the
+        // socket open; after those SwiftNIO closes it for, ``SyncSocketKeeper`` opens another.
         transport.socketErrors &+= 1
+        lastSocketError = "\(error)"
+    }
+
+    /// The handler is about to serve a new socket after the previous one closed: counted,
+    /// and from now on each frame is its own write (no GSO).
+    func socketReopened() {
+        transport.socketReopens &+= 1
+        reopened = true
+        batch = nil
     }
 
     /// Says HELLO (and asks for a bulk update).

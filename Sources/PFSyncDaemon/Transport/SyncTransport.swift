@@ -74,8 +74,6 @@ public final class SyncTransport: Service, Sendable {
             throw SyncSetupError("cannot open the sync socket on \(SyncEndpoints.text(endpoints.bind)): \(error)")
         }
         logger.info("sync socket up", metadata: ["local": "\(SyncEndpoints.text(endpoints.bind))", "peer": "\(SyncEndpoints.text(endpoints.destination))"])
-        let closeWatch = UnexpectedCloseWatch(
-            channel, logger: logger, message: "sync socket closed unexpectedly: replication has stopped")
         let interval = Self.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
         let idle = Self.idleTickInterval(keepaliveMilliseconds: sync.keepaliveMilliseconds)
         var engineConfig = self.engineConfig
@@ -107,16 +105,22 @@ public final class SyncTransport: Service, Sendable {
             return TickTimer.drive(bound, table: table, after: interval, on: channel.eventLoop)
         }.get()
 
-        // Run until graceful shutdown (or cancellation), then flush what is pending and close.
-        try? await gracefulShutdown()
-        closeWatch.shutdownBegan()
-        try await channel.eventLoop.submit {
+        // Run until graceful shutdown (or cancellation), with a new socket whenever SwiftNIO
+        // closes one; then flush what is pending and close.
+        let bound = try await ready.futureResult.get()
+        let open = { @Sendable [self] () async throws -> any Channel in try await self.bind() }
+        let last = await SyncSocketKeeper(name: "sync socket", logger: logger).keep(
+            channel, open: open,
+            attach: { channel in
+                bound.value.socketReopened()
+                try channel.pipeline.syncOperations.addHandler(bound.value)
+            },
+            lastError: { bound.value.lastSocketError })
+        try await loop.submit {
             task.value.stopDriving(table: table)
-        }.get()
-        try await ready.futureResult.flatMap { bound in
             bound.value.flushPending()
-            return channel.close()
         }.get()
+        try? await last?.close()
         logger.info("sync socket closed")
     }
 

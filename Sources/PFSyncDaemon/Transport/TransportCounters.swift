@@ -10,6 +10,8 @@ public struct TransportCounters: Sendable, Hashable {
     public var faultReordered: UInt64 = 0
     /// Socket errors reported on the sync channel.
     public var socketErrors: UInt64 = 0
+    /// New sockets opened after SwiftNIO closed the previous one on an error.
+    public var socketReopens: UInt64 = 0
     /// Datagrams handed to the socket (after the fault hook).
     public var datagramsSent: UInt64 = 0
     /// UDP GSO writes: each carried several of ``datagramsSent`` (padded frames of a burst).

@@ -92,6 +92,7 @@ struct LabFailoverTests {
         let judged = Self.takeover(lab.status("fw1"))
         #expect(judged.lost == 0, "the downloads running through the preemption survive on fw1")
         print("lab preempt after restart: sessions tested \(judged.tested), lost \(judged.lost)")
+        if judged.lost > 0 { Self.printDroppedSessions(lab.status("fw1")) }
         // The two counts are read one after the other while the last changes (closing
         // sessions, and each node's own expiry run once a second while the first load's
         // sessions time out) may still be on their way: they must agree once those settle.
