@@ -57,13 +57,15 @@ extension PlainPFSyncEngine {
     }
 
     /// Starts streaming the whole table: BUS START, a full UPD per state, BUS END. A request
-    /// during a running bulk restarts it.
+    /// during a running bulk restarts it. The states are those the table holds now (see
+    /// ``ReplicationEngine``'s bulk send).
     func startBulkSend(stateNow: UInt32) {
         counters[.bulkRequestsReceived] += 1
         status.bulk.sending = true
         status.bulk.statesSent = 0
         status.bulk.shardsDone = 0
         bulkCursor = (0, 0)
+        bulkSlotMarks = table.slotMarks()
         bulkSendStartedSeconds = stateNow
         outbound.append(.bulkStatus(BulkStatus(creatorID: config.nodeID, endTime: 0, status: BulkStatus.start)))
     }
@@ -77,7 +79,8 @@ extension PlainPFSyncEngine {
         while budget > 0, bulkCursor.shard < table.shardCount {
             bulkScratch.removeAll(keepingCapacity: true)
             let next = table.copyStates(
-                shard: bulkCursor.shard, from: bulkCursor.cursor, max: min(budget, 1024), into: &bulkScratch)
+                shard: bulkCursor.shard, from: bulkCursor.cursor, max: min(budget, 1024),
+                end: bulkSlotMarks[bulkCursor.shard], into: &bulkScratch)
             for state in bulkScratch {
                 outbound.append(.update(state.wireTimes(now: stateNow), config.stateEncoding))
             }

@@ -40,6 +40,10 @@ public final class PlainPFSyncEngine {
     var lastReceiveNanos: UInt64 = 0
     var bulkSendStartedSeconds: UInt32 = 0
     var bulkCursor: (shard: Int, cursor: Int) = (0, 0)
+    /// Where the running bulk send stops in each shard (``StateTable/slotMarks()`` when it
+    /// started): the states the table held when the peer asked; later ones reach the peer
+    /// as live changes, or came from it.
+    var bulkSlotMarks: [Int] = []
 
     /// What `pfsyncd status` shows. Plain pfsync carries no sender id: ``EngineStatus/peerID``
     /// is the creatorid of the peer's BUS messages or of the states it inserts.

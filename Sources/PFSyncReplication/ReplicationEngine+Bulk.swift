@@ -62,11 +62,18 @@ extension ReplicationEngine {
     /// being filled from the peer's: the answer waits until that bulk has ended (the next
     /// tick after it starts it), so that a node taking a bulk does not also stream its
     /// half-filled table back at the same time.
+    /// The answer covers the states held when the request came: those that came in since
+    /// came from the peer's bulk (or are this node's own, sent as live changes), so a node
+    /// that asked and was asked at the same time does not stream the peer's table back to it.
+    /// The peer repeats its request every second until BUS START comes: a repeat while the
+    /// answer waits keeps the first request's marks.
     func answerBulkRequest(stateNow: UInt32) {
         if status.bulk.incoming == .receiving {
+            if !bulkAnswerDue { bulkAnswerMarks = table.slotMarks() }
             bulkAnswerDue = true
         } else {
-            startBulkSend(stateNow: stateNow)
+            startBulkSend(stateNow: stateNow, marks: bulkAnswerDue ? bulkAnswerMarks : table.slotMarks())
+            bulkAnswerDue = false
         }
     }
 
@@ -74,16 +81,20 @@ extension ReplicationEngine {
     func startDueBulkAnswer(stateNow: UInt32) {
         guard bulkAnswerDue, status.bulk.incoming != .receiving else { return }
         bulkAnswerDue = false
-        startBulkSend(stateNow: stateNow)
+        startBulkSend(stateNow: stateNow, marks: bulkAnswerMarks)
     }
 
     /// Starts streaming the whole table to the peer: BUS START, a full UPD per state,
-    /// BUS END. A request during a running bulk restarts it from the beginning.
-    func startBulkSend(stateNow: UInt32) {
+    /// BUS END. A request during a running bulk restarts it from the beginning. The states
+    /// are those below `marks` (``StateTable/slotMarks()``; default: taken now): one
+    /// inserted while the bulk runs is either this node's (its INS goes out as a live
+    /// change) or came from the peer.
+    func startBulkSend(stateNow: UInt32, marks: [Int]? = nil) {
         status.bulk.sending = true
         status.bulk.statesSent = 0
         status.bulk.shardsDone = 0
         bulkCursor = (0, 0)
+        bulkSlotMarks = marks ?? table.slotMarks()
         bulkScratch.removeAll(keepingCapacity: true)
         bulkScratchSent = 0
         bulkSendStartedSeconds = stateNow
@@ -111,7 +122,8 @@ extension ReplicationEngine {
             while bulkScratch.count < batch, bulkCursor.shard < table.shardCount {
                 let next = table.copyStates(
                     shard: bulkCursor.shard, from: bulkCursor.cursor,
-                    max: min(batch - bulkScratch.count, Self.bulkSliceStates), into: &bulkScratch)
+                    max: min(batch - bulkScratch.count, Self.bulkSliceStates), end: bulkSlotMarks[bulkCursor.shard],
+                    into: &bulkScratch)
                 if let next {
                     bulkCursor.cursor = next
                 } else {

@@ -84,6 +84,10 @@ public final class ReplicationEngine {
     var lastReceiveNanos: UInt64 = 0
     var bulkSendStartedSeconds: UInt32 = 0
     var bulkCursor: (shard: Int, cursor: Int) = (0, 0)
+    /// Where the running bulk send stops in each shard (``StateTable/slotMarks()`` when it
+    /// started): the states the table held when the peer asked; later ones reach the peer
+    /// as live changes, or came from it.
+    var bulkSlotMarks: [Int] = []
     var lagSamples = LagHistogram()
     var lastPurgeNanos: UInt64 = 0
     /// A gap was given up while a bulk was coming in: ask for another when it ends.
@@ -92,6 +96,8 @@ public final class ReplicationEngine {
     var bulkRequestDue = false
     /// The peer asked for a bulk while its own bulk to us was coming in: answer after it.
     var bulkAnswerDue = false
+    /// The slot marks taken when the waiting bulk request came (see ``answerBulkRequest``).
+    var bulkAnswerMarks: [Int] = []
     var expiredScratch: [StateID] = []
 
     /// What `pfsyncd status` shows.

@@ -150,4 +150,27 @@ import Testing
         #expect(Set(copied.map(\.identity)) == Set(table.allStates().map(\.identity)))
         #expect(table.copyStates(shard: -1, from: 0, max: 7, into: &copied) == nil)
     }
+
+    /// A walk up to the slot marks sees the states held when the marks were taken, not
+    /// those inserted after (a bulk answer's snapshot).
+    @Test func copyStatesUpToTheSlotMarksLeavesOutLaterInserts() {
+        let table = StateTable(shardCount: 4, initialCapacityPerShard: 16, hashSeed: 9)
+        for number in 0..<200 {
+            table.insert(TableFixtures.state(id: UInt64(number), wire: TableFixtures.key(number)))
+        }
+        let marks = table.slotMarks()
+        #expect(marks.count == table.shardCount)
+        for number in 200..<300 {
+            table.insert(TableFixtures.state(id: UInt64(number), wire: TableFixtures.key(number)))
+        }
+        var copied: [PFState] = []
+        for shard in 0..<table.shardCount {
+            var cursor: Int? = 0
+            while let position = cursor {
+                cursor = table.copyStates(shard: shard, from: position, max: 7, end: marks[shard], into: &copied)
+            }
+        }
+        #expect(Set(copied.map(\.identity.id)) == Set(0..<200))
+        #expect(table.count == 300)
+    }
 }

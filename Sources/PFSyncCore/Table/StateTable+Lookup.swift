@@ -63,20 +63,31 @@ extension StateTable {
     /// starting at `cursor` (opaque; start with 0), and returns the cursor to continue from,
     /// or nil when the shard is done. Holds the shard lock only during the call. States
     /// inserted or removed between calls may or may not be seen; a state present during the
-    /// whole iteration is seen exactly once. An out-of-range shard returns nil.
-    public func copyStates(shard: Int, from cursor: Int, max: Int, into: inout [PFState]) -> Int? {
+    /// whole iteration is seen exactly once. An out-of-range shard returns nil. With `end`
+    /// (the shard's mark from ``slotMarks()``), states inserted after the mark was taken are
+    /// left out.
+    public func copyStates(shard: Int, from cursor: Int, max: Int, end: Int = .max, into: inout [PFState]) -> Int? {
         guard shard >= 0, shard < shardCount else { return nil }
         return idShards[shard].storage.withLock { storage -> Int? in
+            let limit = Swift.min(storage.slab.highWater, end)
             var slot = Swift.max(0, cursor)
             var copied = 0
-            while slot < storage.slab.highWater && copied < max {
+            while slot < limit && copied < max {
                 if storage.slab.meta[slot].isLive {
                     into.append(storage.slab.states[slot])
                     copied += 1
                 }
                 slot += 1
             }
-            return slot < storage.slab.highWater ? slot : nil
+            return slot < limit ? slot : nil
         }
+    }
+
+    /// Per shard, the slots handed out so far: every state in the table now lies below its
+    /// shard's mark, and ``copyStates(shard:from:max:end:)`` up to the marks walks a
+    /// snapshot's worth of states (a state inserted later gets a slot above the mark, or a
+    /// freed one below it).
+    public func slotMarks() -> [Int] {
+        idShards.map { shard in shard.storage.withLock { $0.slab.highWater } }
     }
 }
