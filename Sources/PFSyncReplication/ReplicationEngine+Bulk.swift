@@ -62,18 +62,19 @@ extension ReplicationEngine {
     /// being filled from the peer's: the answer waits until that bulk has ended (the next
     /// tick after it starts it), so that a node taking a bulk does not also stream its
     /// half-filled table back at the same time.
-    /// The answer covers the states held when the request came: those that came in since
-    /// came from the peer's bulk (or are this node's own, sent as live changes), so a node
-    /// that asked and was asked at the same time does not stream the peer's table back to it.
-    /// The peer repeats its request every second until BUS START comes: a repeat while the
-    /// answer waits keeps the first request's marks.
+    /// The answer holds the states held when the request came (the latest, when the peer
+    /// asked again meanwhile): those that come in later are the peer's, or this node's,
+    /// which go to the peer as live changes. (Older marks would be wrong for a repeat that is
+    /// a new request: a peer that lost some of our live changes asks again, and those
+    /// changes are above the first request's marks.)
     func answerBulkRequest(stateNow: UInt32) {
+        let marks = table.slotMarks()
         if status.bulk.incoming == .receiving {
-            if !bulkAnswerDue { bulkAnswerMarks = table.slotMarks() }
             bulkAnswerDue = true
+            bulkAnswerMarks = marks
         } else {
-            startBulkSend(stateNow: stateNow, marks: bulkAnswerDue ? bulkAnswerMarks : table.slotMarks())
             bulkAnswerDue = false
+            startBulkSend(stateNow: stateNow, marks: marks)
         }
     }
 
