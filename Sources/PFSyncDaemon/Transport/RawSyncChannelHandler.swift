@@ -6,7 +6,7 @@ import PFSyncReplication
 /// (IPv4 header included) goes to the engine together with whether it arrived on the sync
 /// interface (from the datagram's packet info, IP_PKTINFO); packets out become datagrams to
 /// the peer or the multicast group. Lives on the channel's event loop, like the engine.
-public final class RawSyncChannelHandler: ChannelInboundHandler, TickDriven {
+public final class RawSyncChannelHandler: ChannelInboundHandler, KeptSocketHandler {
     public typealias InboundIn = AddressedEnvelope<ByteBuffer>
     public typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 

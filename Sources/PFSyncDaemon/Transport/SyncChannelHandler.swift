@@ -5,7 +5,7 @@ import PFSyncReplication
 /// Drives one ``ReplicationEngine`` from a datagram channel: datagrams in go to
 /// `receive`, frames out become datagrams to the peer (through the `[testing]` fault hook
 /// when enabled). Lives on the channel's event loop, like the engine it owns.
-public final class SyncChannelHandler: ChannelInboundHandler, TickDriven {
+public final class SyncChannelHandler: ChannelInboundHandler, KeptSocketHandler {
     public typealias InboundIn = AddressedEnvelope<ByteBuffer>
     public typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 

@@ -1,6 +1,17 @@
 import Logging
 import NIOCore
+import PFSyncCore
 import ServiceLifecycle
+
+/// A sync channel handler that ``SyncSocketKeeper`` can move to a new socket.
+protocol KeptSocketHandler: ChannelHandler, TickDriven {
+    /// The last error the socket reported (why SwiftNIO closed it, after a close).
+    var lastSocketError: String? { get }
+    /// Called before the handler is added to a new socket's pipeline.
+    func socketReopened()
+    /// Sends every pending change now (graceful shutdown).
+    func flushPending()
+}
 
 /// Keeps a sync link's socket open until graceful shutdown. SwiftNIO closes a datagram
 /// socket on most send errors (all but EMSGSIZE and EHOSTUNREACH): ENETUNREACH while the
@@ -22,6 +33,26 @@ struct SyncSocketKeeper: Sendable {
     var longestDelay: Duration = .seconds(8)
     /// A socket that stayed open this long before closing starts the waits over.
     var settledAfter: Duration = .seconds(60)
+
+    /// Serves `handler` on `first`, and on a new socket whenever SwiftNIO closes one, until
+    /// graceful shutdown; then stops the ticks, flushes what is pending and closes.
+    func serve<Handler: KeptSocketHandler>(
+        _ first: any Channel, handler: NIOLoopBound<Handler>, ticks: NIOLoopBound<TickTimer>, table: StateTable,
+        open: @escaping @Sendable () async throws -> any Channel
+    ) async throws {
+        let last = await keep(
+            first, open: open,
+            attach: { channel in
+                handler.value.socketReopened()
+                try channel.pipeline.syncOperations.addHandler(handler.value)
+            },
+            lastError: { handler.value.lastSocketError })
+        try await first.eventLoop.submit {
+            ticks.value.stopDriving(table: table)
+            handler.value.flushPending()
+        }.get()
+        try? await last?.close()
+    }
 
     private enum Event: Sendable {
         case shutdown

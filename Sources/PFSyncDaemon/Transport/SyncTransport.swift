@@ -107,20 +107,9 @@ public final class SyncTransport: Service, Sendable {
 
         // Run until graceful shutdown (or cancellation), with a new socket whenever SwiftNIO
         // closes one; then flush what is pending and close.
-        let bound = try await ready.futureResult.get()
         let open = { @Sendable [self] () async throws -> any Channel in try await self.bind() }
-        let last = await SyncSocketKeeper(name: "sync socket", logger: logger).keep(
-            channel, open: open,
-            attach: { channel in
-                bound.value.socketReopened()
-                try channel.pipeline.syncOperations.addHandler(bound.value)
-            },
-            lastError: { bound.value.lastSocketError })
-        try await loop.submit {
-            task.value.stopDriving(table: table)
-            bound.value.flushPending()
-        }.get()
-        try? await last?.close()
+        try await SyncSocketKeeper(name: "sync socket", logger: logger).serve(
+            channel, handler: try await ready.futureResult.get(), ticks: task, table: table, open: open)
         logger.info("sync socket closed")
     }
 
