@@ -160,6 +160,37 @@ struct PlainNamespaceTests {
         }
     }
 
+    /// A live capture's entry in `status` carries the kernel's drop counters (`pcap_stats`):
+    /// packets the capture buffer had no room for, which the tracker never saw.
+    @Test(.timeLimit(.minutes(2)))
+    func aLiveCaptureReportsTheKernelsDropCounters() throws {
+        let namespaces = try PlainNamespaces()
+        defer { namespaces.remove() }
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let node = PlainNamespaceNode(
+            name: "node", namespace: namespaces.a, nodeID: 1, interface: "synca", directory: harness.directory,
+            extraConfig: "[capture]\ninterfaces = [\"othera\"]\n")
+        defer { node.kill() }
+        try node.start()
+        let ping = Process()
+        ping.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip")
+        ping.arguments = ["netns", "exec", namespaces.b, "ping", "-c", "5", "-i", "0.2", "-W", "1", PlainNamespaces.otherA]
+        ping.standardOutput = FileHandle.nullDevice
+        ping.standardError = FileHandle.nullDevice
+        try ping.run()
+        ping.waitUntilExit()
+        var entry: NSDictionary?
+        let counted = try DaemonHarness.waitUntil(seconds: 10) {
+            entry = (try node.status()["capture"] as? [NSDictionary])?.first
+            return (entry?["packets_read"] as? NSNumber)?.intValue ?? 0 >= 10 && entry?["kernel_dropped"] is NSNumber
+        }
+        #expect(counted, "\(String(describing: entry)) \(node.log)")
+        #expect(entry?["kind"] as? String == "interface")
+        #expect((entry?["kernel_dropped"] as? NSNumber)?.intValue == 0)
+        #expect(entry?["interface_dropped"] is NSNumber)
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func badTTLWrongInterfaceGarbageAndIndependentPackets() throws {
         let namespaces = try PlainNamespaces()

@@ -44,6 +44,7 @@ struct CaptureRunner {
                 status.error = "\(error)"
             }
         case let .interface(name, filter, snaplen):
+            status.isInterface = true
             do {
                 let options = PcapLiveSource.Options(
                     snapshotLength: Int32(clamping: snaplen), timeoutMilliseconds: 100, filter: filter)
@@ -108,6 +109,7 @@ struct CaptureRunner {
         let parser = PacketParser(linkType: live.linkType)
         var packet = ParsedPacket()
         var lastCheckpoint = DaemonClock.monotonicNanos()
+        var drops = DropWatch()
         var auditor = audit.map { TakeoverAuditor(audit: $0, table: table) }
         while !stop.isRaised {
             let outcome = live.next { header, bytes in
@@ -128,6 +130,11 @@ struct CaptureRunner {
             let now = DaemonClock.monotonicNanos()
             if status.packetsRead % Self.publishEvery == 0 || now &- lastCheckpoint > 100_000_000 {
                 lastCheckpoint = now
+                if let statistics = live.statistics() {
+                    status.kernelDropped = UInt64(statistics.dropped)
+                    status.interfaceDropped = UInt64(statistics.interfaceDropped)
+                    drops.check(statistics.dropped, nowNanos: now, source: source.name, logger: logger)
+                }
                 checkpoint(&tracker, &status)
             }
         }

@@ -35,6 +35,7 @@ public final class CaptureService: Service, Sendable {
             sources: sources.map { source in
                 var status = CaptureStatus(name: source.name, isFile: source.isFile)
                 if case .feed = source { status.isFeed = true }
+                if case .interface = source { status.isInterface = true }
                 return status
             })
     }

@@ -33,6 +33,13 @@ public struct CaptureStatus: Sendable, Equatable {
     /// A feed socket: clients served, and connections closed for a bad hello or record.
     public var feedConnections: UInt64 = 0
     public var feedErrors: UInt64 = 0
+    /// True for a live interface.
+    public var isInterface = false
+    /// A live interface: packets the kernel dropped because the capture buffer was full
+    /// (`pcap_stats` ps_drop; the tracker never saw them), and packets the interface or
+    /// driver dropped (ps_ifdrop). nil for other sources, or when libpcap cannot tell.
+    public var kernelDropped: UInt64?
+    public var interfaceDropped: UInt64?
 
     /// A source that has not started.
     public init(name: String, isFile: Bool) {

@@ -80,6 +80,10 @@ public enum StatusJSON {
             ("tracker", StatsJSON.tracker(status.summary)),
             ("error", status.error.map(JSONValue.string) ?? .null),
         ]
+        if status.isInterface {
+            pairs.append(("kernel_dropped", status.kernelDropped.map(JSONValue.unsigned) ?? .null))
+            pairs.append(("interface_dropped", status.interfaceDropped.map(JSONValue.unsigned) ?? .null))
+        }
         if status.isFeed {
             pairs.append(("connections", .unsigned(status.feedConnections)))
             pairs.append(("feed_errors", .unsigned(status.feedErrors)))
