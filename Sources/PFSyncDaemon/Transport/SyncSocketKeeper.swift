@@ -110,7 +110,12 @@ struct SyncSocketKeeper: Sendable {
                 case .reopen:
                     do {
                         let channel = try await open()
-                        try await channel.eventLoop.submit { try attach(channel) }.get()
+                        do {
+                            try await channel.eventLoop.submit { try attach(channel) }.get()
+                        } catch {
+                            try? await channel.close()
+                            throw error
+                        }
                         generation += 1
                         current = channel
                         openedAt = .now
