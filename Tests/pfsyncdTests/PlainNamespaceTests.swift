@@ -33,6 +33,16 @@ struct PlainNamespaceTests {
         primarySource: String = "[capture]\nfiles = [\"\(Self.capture)\"]\n",
         _ body: (PlainNamespaceNode, PlainNamespaceNode) throws -> Void
     ) throws {
+        try withPair(mode: mode, syncConfig: syncConfig, primarySource: primarySource) { primary, backup, _ in
+            try body(primary, backup)
+        }
+    }
+
+    /// ``withPair(mode:syncConfig:primarySource:_:)`` that also hands the body the namespaces.
+    private func withPair(
+        mode: String, syncConfig: (DaemonHarness) -> String, primarySource: String,
+        _ body: (PlainNamespaceNode, PlainNamespaceNode, PlainNamespaces) throws -> Void
+    ) throws {
         let namespaces = try PlainNamespaces()
         defer { namespaces.remove() }
         let harness = try DaemonHarness()
@@ -50,7 +60,7 @@ struct PlainNamespaceTests {
         }
         try backup.start()
         try primary.start()
-        try body(primary, backup)
+        try body(primary, backup, namespaces)
     }
 
     private func log(_ nodes: PlainNamespaceNode...) -> String {
@@ -157,6 +167,37 @@ struct PlainNamespaceTests {
             let difference = try waitForConvergence(primary, backup)
             #expect(difference == nil, "tables differ after the link came back: \(difference ?? "") \(log(primary, backup))")
             #expect(primary.isRunning && backup.isRunning)
+        }
+    }
+
+    /// The sync interface deleted and created again under a running plain-pfsync pair (a
+    /// VLAN or bond reconfigured): the primary's sends fail and its socket closes; the new
+    /// socket, opened once the address is back, takes packets from the new interface (whose
+    /// index is not the old one's, else they would count as `badif`), so a restarted
+    /// backup's bulk request is answered.
+    @Test(.timeLimit(.minutes(3)))
+    func plainPFSyncFollowsASyncInterfaceCreatedAgain() throws {
+        let load = "[testing]\nsynthetic_states = 300\nsynthetic_updates = 3000\nsynthetic_rate = 200\n"
+        try withPair(mode: "pfsync", syncConfig: { _ in "" }, primarySource: load) { primary, backup, namespaces in
+            let replicating = try DaemonHarness.waitUntil(seconds: 30) { try backup.states().count == 300 }
+            #expect(replicating, "\(log(primary, backup))")
+            try namespaces.deleteSyncLink()
+            let closed = DaemonHarness.waitUntil(seconds: 20) { primary.log.contains("closed unexpectedly") }
+            try namespaces.createSyncLink()
+            #expect(closed, "\(log(primary))")
+            let reopened = try DaemonHarness.waitUntil(seconds: 30) {
+                DaemonNode.number(try primary.stats(), "transport.socket_reopens") >= 1
+            }
+            #expect(reopened, "\(log(primary))")
+            let finished = try DaemonHarness.waitUntil(seconds: 60) {
+                (try primary.status()["capture"] as? [NSDictionary])?.first?["phase"] as? String == "finished"
+            }
+            #expect(finished)
+            backup.kill()
+            try backup.start()
+            let difference = try waitForConvergence(primary, backup)
+            #expect(difference == nil, "tables differ: \(difference ?? "") \(log(primary, backup))")
+            #expect(DaemonNode.number(try primary.stats(), "pfsync.badif") == 0, "\(log(primary))")
         }
     }
 

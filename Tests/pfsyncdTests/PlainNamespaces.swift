@@ -39,6 +39,21 @@ final class PlainNamespaces {
         }
     }
 
+    /// Deletes the sync link (both ends of the veth pair go) and creates it again with the
+    /// same names and addresses: new interfaces, with new indexes.
+    func deleteSyncLink() throws {
+        try Self.ip(["-n", a, "link", "del", "synca"])
+    }
+
+    /// Creates the sync link again after ``deleteSyncLink()``.
+    func createSyncLink() throws {
+        try Self.ip(["-n", a, "link", "add", "synca", "type", "veth", "peer", "name", "syncb", "netns", b])
+        for (namespace, device, address) in [(a, "synca", Self.syncA), (b, "syncb", Self.syncB)] {
+            try Self.ip(["-n", namespace, "addr", "add", address + "/24", "dev", device])
+            try Self.ip(["-n", namespace, "link", "set", device, "up"])
+        }
+    }
+
     /// Deletes both namespaces; safe to call more than once.
     func remove() {
         _ = try? Self.ip(["netns", "del", a], check: false)

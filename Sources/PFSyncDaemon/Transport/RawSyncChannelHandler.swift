@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import NIOCore
 import PFSyncReplication
@@ -13,7 +18,9 @@ public final class RawSyncChannelHandler: ChannelInboundHandler, KeptSocketHandl
     /// The engine (confined to this handler's event loop).
     public let engine: PlainPFSyncEngine
     private let destination: SocketAddress
-    private let syncInterfaceIndex: Int
+    private var syncInterfaceIndex: Int
+    /// The sync interface's name, to find its index again for a new socket.
+    private let syncInterfaceName: String?
     private let wallSeconds: () -> UInt32
     private var context: ChannelHandlerContext?
     private var pendingFlush = false
@@ -28,7 +35,7 @@ public final class RawSyncChannelHandler: ChannelInboundHandler, KeptSocketHandl
     /// Creates a handler sending to `destination`; datagrams are accepted from the
     /// interface with index `syncInterfaceIndex` only (others are pfsync's `badif`).
     public init(
-        engine: PlainPFSyncEngine, destination: SocketAddress, syncInterfaceIndex: Int,
+        engine: PlainPFSyncEngine, destination: SocketAddress, syncInterfaceIndex: Int, syncInterfaceName: String? = nil,
         logger: Logger = Logger(label: "pfsyncd"), busyInterval: TimeAmount = .milliseconds(2),
         idleInterval: TimeAmount = .milliseconds(50),
         wallSeconds: @escaping () -> UInt32 = DaemonClock.wallSeconds
@@ -37,6 +44,7 @@ public final class RawSyncChannelHandler: ChannelInboundHandler, KeptSocketHandl
         self.followUp = TickFollowUp(logger: logger, busy: busyInterval, idle: idleInterval)
         self.destination = destination
         self.syncInterfaceIndex = syncInterfaceIndex
+        self.syncInterfaceName = syncInterfaceName
         self.wallSeconds = wallSeconds
     }
 
@@ -80,9 +88,15 @@ public final class RawSyncChannelHandler: ChannelInboundHandler, KeptSocketHandl
         lastSocketError = "\(error)"
     }
 
-    /// The handler is about to serve a new socket after the previous one closed.
+    /// The handler is about to serve a new socket after the previous one closed. The sync
+    /// interface's index is looked up again: an interface deleted and created again (the
+    /// usual reason for a socket's sends to fail for good) has a new one.
     func socketReopened() {
         transport.socketReopens &+= 1
+        if let syncInterfaceName {
+            let index = Int(if_nametoindex(syncInterfaceName))
+            if index > 0 { syncInterfaceIndex = index }
+        }
     }
 
     /// Asks the peer for a bulk update.

@@ -61,13 +61,14 @@ public final class RawSyncTransport: SyncLinkService {
             metadata: ["interface": "\(sync.interface ?? "?")", "peer": "\(endpoints.destination.ipAddress ?? "?")"])
         let interval = SyncTransport.tickInterval(milliseconds: sync.flushIntervalMilliseconds)
         let idle = SyncTransport.idleTickInterval(keepaliveMilliseconds: sync.keepaliveMilliseconds)
-        let (engineConfig, table, stats, destination, ready, logger) = (
-            self.engineConfig, self.table, self.stats, self.endpoints.destination, self.ready, self.logger
+        let (engineConfig, table, stats, destination, ready, logger, interfaceName) = (
+            self.engineConfig, self.table, self.stats, self.endpoints.destination, self.ready, self.logger, sync.interface
         )
         let task = try await channel.eventLoop.submit { () throws -> NIOLoopBound<TickTimer> in
             let engine = PlainPFSyncEngine(config: engineConfig, table: table, stats: stats)
             let handler = RawSyncChannelHandler(
-                engine: engine, destination: destination, syncInterfaceIndex: interfaceIndex, logger: logger,
+                engine: engine, destination: destination, syncInterfaceIndex: interfaceIndex,
+                syncInterfaceName: interfaceName, logger: logger,
                 busyInterval: interval, idleInterval: idle)
             try channel.pipeline.syncOperations.addHandler(handler)
             let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
