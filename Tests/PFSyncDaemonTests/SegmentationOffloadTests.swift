@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import NIOCore
+import NIOEmbedded
 import PFSyncCore
 import PFSyncReplication
 import PFSyncWire
@@ -135,5 +136,32 @@ import Testing
         #expect(sent.transport.segmentationFailures == 1)
         #expect(moved.segmentSizes.isEmpty)
         #expect(sent.counters[.retransmitted] > 0)
+    }
+
+    /// A handler given a new socket (``SyncSocketKeeper``, after SwiftNIO closed the old one:
+    /// a GSO write the path refuses is one of the errors that close it) sends one datagram
+    /// per frame from then on, and its engine carries on: what went nowhere while there was
+    /// no socket still reaches the peer (in this exchange, by a bulk update).
+    @Test func aHandlerOnAReopenedSocketWritesWithoutSegmentationAndCatchesUp() throws {
+        let a = try Self.makeNode(id: 1, port: 9207, peerPort: 9208)
+        let b = try Self.makeNode(id: 2, port: 9208, peerPort: 9207)
+        try Self.handshake(a, b)
+        _ = try a.channel.finish(acceptAlreadyClosed: true)
+        for id in 1...500 { _ = a.table.insert(SyncChannelHandlerTests.state(UInt64(id))) }
+        a.handler.tick()
+        let framesWhileClosed = a.handler.snapshot().counters[.framesSent]
+        let reopened = EmbeddedChannel()
+        a.handler.socketReopened()
+        try reopened.pipeline.syncOperations.addHandler(a.handler)
+        let moved = Node(channel: reopened, handler: a.handler, table: a.table, address: a.address)
+
+        let delivery = try Self.replicate(3_000, from: moved, to: b, rounds: 3_000, pauseMicroseconds: 2_000)
+        #expect(b.table.count == 3_000)
+        #expect(delivery.segmentSizes.isEmpty)
+        #expect(delivery.writes == delivery.datagrams)
+        let sent = a.handler.snapshot()
+        #expect(sent.transport.socketReopens == 1)
+        #expect(sent.transport.segmentedWrites == 0)
+        #expect(framesWhileClosed > 0, "frames went nowhere while there was no socket")
     }
 }
