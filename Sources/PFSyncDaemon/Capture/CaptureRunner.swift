@@ -27,7 +27,7 @@ struct CaptureRunner {
     /// Runs until the stop flag is raised (a finished file keeps the tracker's clock going,
     /// so its states still expire as pf's purge would remove them).
     func run() {
-        var status = CaptureStatus(name: source.name, isFile: source.isFile)
+        var status = CaptureStatus(source: source)
         var tracker = Tracker(
             table: table, config: trackerConfig, startTime: DaemonClock.wallSeconds(), followPacketTime: false)
         switch source {
@@ -44,7 +44,6 @@ struct CaptureRunner {
                 status.error = "\(error)"
             }
         case let .interface(name, filter, snaplen):
-            status.isInterface = true
             do {
                 let options = PcapLiveSource.Options(
                     snapshotLength: Int32(clamping: snaplen), timeoutMilliseconds: 100, filter: filter)

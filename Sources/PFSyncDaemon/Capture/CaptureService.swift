@@ -33,10 +33,7 @@ public final class CaptureService: Service, Sendable {
         self.logger = logger
         self.monitor = CaptureMonitor(
             sources: sources.map { source in
-                var status = CaptureStatus(name: source.name, isFile: source.isFile)
-                if case .feed = source { status.isFeed = true }
-                if case .interface = source { status.isInterface = true }
-                return status
+                CaptureStatus(source: source)
             })
     }
 

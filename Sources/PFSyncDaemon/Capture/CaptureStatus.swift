@@ -46,4 +46,14 @@ public struct CaptureStatus: Sendable, Equatable {
         self.name = name
         self.isFile = isFile
     }
+
+    /// `source` before it starts, with its kind (file, feed or live interface) set.
+    public init(source: CaptureSource) {
+        self.init(name: source.name, isFile: source.isFile)
+        switch source {
+        case .feed: isFeed = true
+        case .interface: isInterface = true
+        case .file, .synthetic: break
+        }
+    }
 }

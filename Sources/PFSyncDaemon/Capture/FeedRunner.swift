@@ -18,8 +18,7 @@ struct FeedRunner {
 
     /// Runs until the stop flag is raised.
     func run() {
-        var status = CaptureStatus(name: path, isFile: false)
-        status.isFeed = true
+        var status = CaptureStatus(source: .feed(path: path))
         var tracker = Tracker(
             table: table, config: trackerConfig, startTime: DaemonClock.wallSeconds(), followPacketTime: false)
         let listener: FeedListener

@@ -21,8 +21,9 @@ public final class SyncChannelHandler: ChannelInboundHandler, KeptSocketHandler 
     private let logger: Logger
     /// The burst's frames gathered for one UDP GSO write (nil: each frame is its own write).
     private var batch: DatagramBatch?
-    /// The largest frame the engine seals: what a GSO batch pads its frames to (0: no GSO).
-    private let segmentSize: Int
+    /// The largest frame the engine seals: what a GSO batch pads its frames to (0: no GSO,
+    /// from the start or since a GSO write failed or the socket was replaced).
+    private var segmentSize: Int
     /// What runs ``tick()``; brought forward when a change, a datagram or a deferred insert
     /// needs a tick sooner than the idle interval.
     weak var timer: TickTimer?
@@ -30,9 +31,6 @@ public final class SyncChannelHandler: ChannelInboundHandler, KeptSocketHandler 
     public private(set) var transport = TransportCounters()
     /// The last error the socket reported (what made SwiftNIO close it, after a close).
     private(set) var lastSocketError: String?
-    /// True once the handler serves a reopened socket: it then writes without GSO (a GSO
-    /// write the path refuses is one of the errors that close the socket).
-    private var reopened = false
 
     /// Creates a handler for `engine`, sending to `endpoints.destination`.
     public init(
@@ -52,9 +50,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, KeptSocketHandler 
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if segmentSize > 0, !reopened {
-            batch = DatagramBatch(segmentSize: segmentSize, allocator: context.channel.allocator)
-        }
+        if segmentSize > 0 { batch = DatagramBatch(segmentSize: segmentSize, allocator: context.channel.allocator) }
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
@@ -85,16 +81,17 @@ public final class SyncChannelHandler: ChannelInboundHandler, KeptSocketHandler 
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Counted. Most UDP errors (ICMP unreachable while the peer is down, ...) leave the
-        // socket open; after those SwiftNIO closes it for, ``SyncSocketKeeper`` opens another.
+        // socket open; when SwiftNIO closes it, ``SyncSocketKeeper`` opens another.
         transport.socketErrors &+= 1
         lastSocketError = "\(error)"
     }
 
     /// The handler is about to serve a new socket after the previous one closed: counted,
-    /// and from now on each frame is its own write (no GSO).
+    /// and from now on each frame is its own write (no GSO: a GSO write the path refuses is
+    /// one of the errors that close the socket).
     func socketReopened() {
         transport.socketReopens &+= 1
-        reopened = true
+        segmentSize = 0
         batch = nil
     }
 
@@ -244,6 +241,7 @@ public final class SyncChannelHandler: ChannelInboundHandler, KeptSocketHandler 
         transport.segmentationFailures &+= 1
         guard batch != nil else { return }
         batch = nil
+        segmentSize = 0
         logger.warning(
             "UDP GSO write refused; sending one datagram per frame from now on", metadata: ["error": "\(error)"])
     }
