@@ -56,6 +56,12 @@ public struct SyncConfig: Sendable, Hashable {
     /// the wire. Off by default: the kernel refuses a GSO write on a path without checksum
     /// offload (IPsec) or whose MTU is below `mtu`, and SwiftNIO then closes the socket.
     public var segmentationOffload = false
+    /// The sync socket takes UDP GRO reads (Linux `UDP_GRO`, where the kernel has it): a
+    /// burst of datagrams from the peer, such as one GSO write over loopback or several
+    /// same-size datagrams a NIC coalesced, is read as one buffer and split back into its
+    /// datagrams, instead of being segmented in the kernel and read one by one. On by
+    /// default: it only changes how this node reads.
+    public var receiveOffload = true
 
     /// The defaults.
     public init() {}
@@ -227,6 +233,7 @@ public struct DaemonConfig: Sendable, Hashable {
             config.sync.ackDelayMilliseconds = delay
         }
         if let gso = try reader.bool(k("sync.gso")) { config.sync.segmentationOffload = gso }
+        if let gro = try reader.bool(k("sync.gro")) { config.sync.receiveOffload = gro }
         try validateSync(config.sync, reader: reader)
 
         // [capture]

@@ -112,7 +112,14 @@ extension ReplicationEngine {
         guard let delayMicroseconds = decodeRanges(frame), let last = rangesScratch.last?.upperBound,
             last < nextSequence
         else { return }
+        let ackedBefore = sendWindow.ackedThrough
         sendWindow.acknowledged(through: last, nowNanos: nowNanos)
+        // Room opened for a sender the window holds back: a running bulk (whose pace the
+        // window sets), queued frames, or changes a flush left in the table.
+        if sendWindow.ackedThrough != ackedBefore, windowWasClosed || status.bulk.sending || hasQueued {
+            windowWasClosed = false
+            acknowledgementsOpenedWindow = true
+        }
         let sent = sentAt[Int(last % UInt64(sentAt.count))]
         if sent > 0, nowNanos >= sent, last &+ UInt64(sentAt.count) >= nextSequence {
             // The time the peer held the ACK back is not replication lag.

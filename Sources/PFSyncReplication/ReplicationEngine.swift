@@ -99,6 +99,11 @@ public final class ReplicationEngine {
     /// The slot marks taken when the waiting bulk request came (see ``answerBulkRequest``).
     var bulkAnswerMarks: [Int] = []
     var expiredScratch: [StateID] = []
+    /// A send found the flow-control window closed since the last ACK that opened it.
+    var windowWasClosed = false
+    /// An ACK opened the window after a send found it closed: ``sendOpenedByAcknowledgements(nowNanos:stateNow:send:)``
+    /// sends what waited without waiting for the next tick.
+    var acknowledgementsOpenedWindow = false
 
     /// What `pfsyncd status` shows.
     public internal(set) var status = EngineStatus()
@@ -260,7 +265,28 @@ public final class ReplicationEngine {
 
     /// DATA frames the flow control lets out now (`Int.max`: no limit).
     func sendRoom(nowNanos: UInt64) -> Int {
-        sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
+        let room = sendWindow.room(lastSent: nextSequence - 1, nowNanos: nowNanos)
+        if room == 0 { windowWasClosed = true }
+        return room
+    }
+
+    /// ACK-clocked sending: when ACKs received since the last call opened a window that a
+    /// send had found closed, sends what waited for it now (pending changes within the
+    /// window, then the running bulk's next frames), as a tick would, instead of leaving
+    /// the window open and unused until the next tick (up to a flush interval: a bulk
+    /// sender whose window fills within a tick otherwise idles for the rest of it). Call it
+    /// after each burst of received datagrams. Returns the frames sent.
+    @discardableResult
+    public func sendOpenedByAcknowledgements(
+        nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void
+    ) -> Int {
+        guard acknowledgementsOpenedWindow else { return 0 }
+        acknowledgementsOpenedWindow = false
+        let sentBefore = nextSequence
+        flushWithinWindow(nowNanos: nowNanos, stateNow: stateNow, send: send)
+        continueBulkSend(nowNanos: nowNanos, stateNow: stateNow, send: send)
+        publish()
+        return Int(nextSequence - sentBefore)
     }
 
     /// How far back frames may still be waiting in a peer's socket buffer when its HELLO

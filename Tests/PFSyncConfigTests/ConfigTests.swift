@@ -75,6 +75,7 @@ import Testing
             mtu = 9000
             ack_delay_ms = 0
             gso = true
+            gro = false
             [capture]
             files = "trace.pcap"
             sloppy = true
@@ -98,6 +99,7 @@ import Testing
         #expect(!config.sync.deltaUpdates)
         #expect(config.sync.ackDelayMilliseconds == 0)
         #expect(config.sync.segmentationOffload)
+        #expect(!config.sync.receiveOffload)
         #expect(config.capture.files == ["trace.pcap"])
         #expect(config.shards == 16)
         #expect(config.reserveStates == 250_000)

@@ -5,7 +5,7 @@ import NIOCore
 import NIOEmbedded
 import PFSyncCore
 import PFSyncReplication
-import PFSyncWire
+@testable import PFSyncWire
 import Testing
 @testable import PFSyncDaemon
 
@@ -69,6 +69,34 @@ import Testing
             }
         }
         return delivery
+    }
+
+    /// Moves every write of `from` to `to` as a UDP GRO read hands it over: a GSO write's
+    /// datagrams in one buffer, with their segment size. Returns the GSO writes moved and
+    /// the datagrams they held, with the plain datagrams.
+    @discardableResult
+    /// With `readComplete` false, the reads are one burst: the receiver's read-complete
+    /// event does not follow each.
+    static func deliverCoalesced(from: Node, to: Node, readComplete: Bool = true) throws -> (coalesced: Int, datagrams: Int) {
+        var moved = (coalesced: 0, datagrams: 0)
+        while let envelope = try from.channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) {
+            let segmentSize = envelope.metadata?.segmentSize
+            if let segmentSize {
+                moved.coalesced += 1
+                moved.datagrams += (envelope.data.readableBytes + segmentSize - 1) / segmentSize
+            } else {
+                moved.datagrams += 1
+            }
+            let metadata = AddressedEnvelope<ByteBuffer>.Metadata(
+                ecnState: .transportNotCapable, packetInfo: nil, segmentSize: segmentSize)
+            let read = AddressedEnvelope(remoteAddress: from.address, data: envelope.data, metadata: metadata)
+            if readComplete {
+                try to.channel.writeInbound(read)
+            } else {
+                to.channel.pipeline.syncOperations.fireChannelRead(NIOAny(read))
+            }
+        }
+        return moved
     }
 
     /// Inserts `count` states on `a` and ticks both sides until `b` holds them (bounded).
@@ -136,6 +164,51 @@ import Testing
         #expect(sent.transport.segmentationFailures == 1)
         #expect(moved.segmentSizes.isEmpty)
         #expect(sent.counters[.retransmitted] > 0)
+    }
+
+    @Test func aGROReadIsSplitBackIntoItsDatagrams() throws {
+        let a = try Self.makeNode(id: 1, port: 9209, peerPort: 9210)
+        let b = try Self.makeNode(id: 2, port: 9210, peerPort: 9209)
+        try Self.handshake(a, b)
+        for id in 1...3_000 { _ = a.table.insert(SyncChannelHandlerTests.state(UInt64(id))) }
+        let datagramsBefore = b.handler.snapshot().counters[.ipackets]
+        var coalesced = 0
+        var datagrams = 0
+        for _ in 0..<50 where b.table.count < 3_000 {
+            a.handler.tick()
+            b.handler.tick()
+            let moved = try Self.deliverCoalesced(from: a, to: b)
+            coalesced += moved.coalesced
+            datagrams += moved.datagrams
+            try Self.deliver(from: b, to: a)
+        }
+        #expect(b.table.count == 3_000)
+        #expect(coalesced > 0)
+        let received = b.handler.snapshot()
+        #expect(received.transport.coalescedReads == UInt64(coalesced))
+        // Every datagram of every read was taken as a frame of its own.
+        #expect(received.counters[.ipackets] - datagramsBefore == UInt64(datagrams))
+        #expect(received.counters[.badlen] == 0)
+        #expect(received.counters[.badauth] == 0)
+        #expect(received.counters[.lost] == 0)
+    }
+
+    @Test func anAckLeavesInTheMiddleOfAReadBurst() throws {
+        let a = try Self.makeNode(id: 1, port: 9211, peerPort: 9212)
+        let b = try Self.makeNode(id: 2, port: 9212, peerPort: 9211)
+        try Self.handshake(a, b)
+        for id in 1...6_000 { _ = a.table.insert(SyncChannelHandlerTests.state(UInt64(id))) }
+        a.handler.tick()
+        // One burst of reads (no read-complete, no tick) of more frames than b acknowledges
+        // at a time: the ACK it wrote on the way is already out, not waiting for the end of
+        // the burst.
+        #expect(try Self.deliverCoalesced(from: a, to: b, readComplete: false).coalesced > 1)
+        #expect(b.handler.engine.currentCounters[.acksSent] > 0)
+        var kinds: [UInt8] = []
+        while let envelope = try b.channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) {
+            kinds.append(envelope.data.getInteger(at: envelope.data.readerIndex + SyncFrameLayout.Offset.kind) ?? 0)
+        }
+        #expect(kinds.contains(SyncFrameKind.ack.rawValue), "kinds written and flushed: \(kinds)")
     }
 
     /// A handler given a new socket (``SyncSocketKeeper``, after SwiftNIO closed the old one:

@@ -113,7 +113,14 @@ import Testing
             let after = try primary.stats()
             #expect(DaemonNode.number(after, "transport.gso_writes") > 0)
             #expect(DaemonNode.number(after, "transport.gso_failures") == 0)
-            #expect(DaemonNode.number(try backup.stats(), "pfsync.badlen") == 0)
+            let restarted = try backup.stats()
+            #expect(DaemonNode.number(restarted, "pfsync.badlen") == 0)
+            // Over loopback a GSO write reaches a GRO socket whole: the backup read it as
+            // one buffer and split it (UDP GRO reads need Linux 5.10 for SwiftNIO).
+            let kernel = ProcessInfo.processInfo.operatingSystemVersion
+            if (kernel.majorVersion, kernel.minorVersion) >= (5, 10) {
+                #expect(DaemonNode.number(restarted, "transport.gro_reads") > 0)
+            }
         }
     }
 

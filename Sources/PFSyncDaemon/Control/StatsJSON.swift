@@ -91,6 +91,7 @@ public enum StatsJSON {
                 ("gso_writes", .unsigned(snapshot.transport.segmentedWrites)),
                 ("gso_padding_bytes", .unsigned(snapshot.transport.paddingBytes)),
                 ("gso_failures", .unsigned(snapshot.transport.segmentationFailures)),
+                ("gro_reads", .unsigned(snapshot.transport.coalescedReads)),
             ])),
             ("tracker", tracker(captures.reduce(into: TrackerSummary()) { add($1.summary, to: &$0) })),
         ])

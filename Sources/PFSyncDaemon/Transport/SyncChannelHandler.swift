@@ -65,13 +65,40 @@ public final class SyncChannelHandler: ChannelInboundHandler, KeptSocketHandler 
         }
         let now = DaemonClock.monotonicNanos()
         let stateNow = wallSeconds()
+        let segmentSize = envelope.metadata?.segmentSize ?? 0
         envelope.data.withUnsafeReadableBytes { bytes in
-            engine.receive(bytes, overIPv6: endpoints.isIPv6, nowNanos: now, stateNow: stateNow) { emit($0) }
+            guard segmentSize > 0, bytes.count > segmentSize else {
+                engine.receive(bytes, overIPv6: endpoints.isIPv6, nowNanos: now, stateNow: stateNow) { emit($0) }
+                return
+            }
+            // A GRO read: datagrams of `segmentSize` bytes each (the last may be shorter),
+            // received one by one as if read one by one.
+            transport.coalescedReads &+= 1
+            var start = 0
+            while start < bytes.count {
+                let end = min(start + segmentSize, bytes.count)
+                engine.receive(
+                    UnsafeRawBufferPointer(rebasing: bytes[start..<end]), overIPv6: endpoints.isIPv6, nowNanos: now,
+                    stateNow: stateNow
+                ) { emit($0) }
+                start = end
+            }
+        }
+        // What the datagrams made the engine write (an ACK every so many frames) leaves
+        // now, not after the whole read burst: with GRO a burst can hold more frames than
+        // the peer's window, which would wait for this ACK. (Frames gathered for a GSO
+        // write still wait for the end of the burst.)
+        if pendingFlush {
+            pendingFlush = false
+            context.flush()
         }
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        engine.acknowledgeDelivered(nowNanos: DaemonClock.monotonicNanos()) { emit($0) }
+        let now = DaemonClock.monotonicNanos()
+        engine.acknowledgeDelivered(nowNanos: now) { emit($0) }
+        // ACK-clocked: what the peer's ACKs let out goes now, not at the next tick.
+        engine.sendOpenedByAcknowledgements(nowNanos: now, stateNow: wallSeconds()) { emit($0) }
         flushIfNeeded()
         // What came in may want a NACK or an answer by the next tick. (An ACK held back is
         // not: it goes out with the next burst read or tick after its delay. A timer of its

@@ -22,6 +22,9 @@ public struct TransportCounters: Sendable, Hashable {
     /// GSO writes the socket refused; after the first, the link sends one datagram per
     /// write (the lost frames come back through NACKs).
     public var segmentationFailures: UInt64 = 0
+    /// GRO reads: buffers that held several datagrams, split back into them (each of which
+    /// the engine counts as one received datagram).
+    public var coalescedReads: UInt64 = 0
 
     /// All zero.
     public init() {}
