@@ -134,7 +134,13 @@ public final class SyncTransport: Service, Sendable {
         if receiveOffload {
             do {
                 try await channel.setOption(.datagramReceiveOffload, value: true).get()
-                try await channel.setOption(.datagramReceiveSegmentSize, value: true).get()
+                do {
+                    try await channel.setOption(.datagramReceiveSegmentSize, value: true).get()
+                } catch {
+                    // A coalesced read without its segment size could not be split: no GRO.
+                    try? await channel.setOption(.datagramReceiveOffload, value: false).get()
+                    throw error
+                }
             } catch {
                 // Reads stay one datagram each; the buffers are large enough either way.
                 logger.warning("sync socket: no UDP GRO reads", metadata: ["error": "\(error)"])
