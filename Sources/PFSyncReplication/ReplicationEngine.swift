@@ -101,8 +101,9 @@ public final class ReplicationEngine {
     var expiredScratch: [StateID] = []
     /// A send found the flow-control window closed since the last ACK that opened it.
     var windowWasClosed = false
-    /// An ACK opened the window after a send found it closed: ``sendOpenedByAcknowledgements(nowNanos:stateNow:send:)``
-    /// sends what waited without waiting for the next tick.
+    /// An ACK made room while something waited for it (a send found the window closed, a
+    /// bulk runs, or frames are queued): ``sendOpenedByAcknowledgements(nowNanos:stateNow:send:)``
+    /// sends it without waiting for the next tick.
     var acknowledgementsOpenedWindow = false
 
     /// What `pfsyncd status` shows.
@@ -270,11 +271,13 @@ public final class ReplicationEngine {
         return room
     }
 
-    /// ACK-clocked sending: when ACKs received since the last call opened a window that a
-    /// send had found closed, sends what waited for it now (pending changes within the
-    /// window, then the running bulk's next frames), as a tick would, instead of leaving
-    /// the window open and unused until the next tick (up to a flush interval: a bulk
-    /// sender whose window fills within a tick otherwise idles for the rest of it). Call it
+    /// ACK-clocked sending: when ACKs received since the last call made room while
+    /// something waited for it (a send that found the window closed, a running bulk, queued
+    /// frames), sends it now (queued frames and pending changes within the window, then the
+    /// running bulk's next frames), as a tick would, instead of leaving the room unused
+    /// until the next tick (a bulk sender's tick is limited by the room it finds; the
+    /// ACKs that come in between used to wait for the tick after it). Pending changes of a
+    /// link that is not held back still wait for the tick, where they coalesce. Call it
     /// after each burst of received datagrams. Returns the frames sent.
     @discardableResult
     public func sendOpenedByAcknowledgements(
