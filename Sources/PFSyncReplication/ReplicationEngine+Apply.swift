@@ -13,6 +13,7 @@ extension ReplicationEngine {
     /// are applied together once their index buckets are prefetched. Message order is
     /// kept: a run is applied before whatever follows it.
     func apply(payload bytes: UnsafeRawBufferPointer, stateNow: UInt32) {
+        followPeerRun()
         var batch: [PFState] = []
         swap(&batch, &fullStateBatch)
         var pending = 0
@@ -93,6 +94,22 @@ extension ReplicationEngine {
         }
     }
 
+    /// Before a delivered payload is applied: the states it inserts are marked as the
+    /// peer's run (``markedPeerRun``); if that run is not the one whose states are marked,
+    /// those marks are cleared first (the peer restarted and holds none of them, or another
+    /// peer speaks). Unmarking is always safe: a bulk answer then sends a state the peer
+    /// may already hold.
+    private func followPeerRun() {
+        guard let run = deliveringPeerRun else {
+            if markedPeerRun != nil { table.clearPeerMarks() }
+            markedPeerRun = nil
+            return
+        }
+        guard run != markedPeerRun else { return }
+        if markedPeerRun != nil { table.clearPeerMarks() }
+        markedPeerRun = run
+    }
+
     /// Applies one pfsync message, following pfsync's rules.
     func apply(_ message: PFSyncMessage, stateNow: UInt32) {
         counters[.messagesReceived] += 1
@@ -127,7 +144,7 @@ extension ReplicationEngine {
         case .updateRequest(let id):
             if id == .bulkRequest {
                 counters[.bulkRequestsReceived] += 1
-                answerBulkRequest(stateNow: stateNow)
+                answerBulkRequest(stateNow: stateNow, from: markedPeerRun)
             } else if let state = table.updateWithBase(id, side: .sent, { state, base -> PFState in
                 // The peer could not use a delta: the next update goes as UPD_CC.
                 base = .none
@@ -158,7 +175,9 @@ extension ReplicationEngine {
     /// The state is read through a pointer: passed by value it would be copied whole (384
     /// bytes) on its way in, once per state of a bulk update.
     private func applyFull(at incoming: UnsafePointer<PFState>, stateNow: UInt32) -> FullStateTally.Outcome {
-        let outcome = table.updateOrInsert(at: incoming, recordChange: false) { local -> PeerMerge.Outcome in
+        let fromPeer = markedPeerRun != nil
+        let outcome = table.updateOrInsert(at: incoming, recordChange: false, fromPeer: fromPeer) {
+            local -> PeerMerge.Outcome in
             let outcome = PeerMerge.merge(
                 into: &local, src: incoming.pointee.src, dst: incoming.pointee.dst, timeout: incoming.pointee.timeout,
                 expire: incoming.pointee.expire)

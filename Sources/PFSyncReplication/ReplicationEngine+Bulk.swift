@@ -66,15 +66,18 @@ extension ReplicationEngine {
     /// asked again meanwhile): those that come in later are the peer's, or this node's,
     /// which go to the peer as live changes. (Older marks would be wrong for a repeat that is
     /// a new request: a peer that lost some of our live changes asks again, and those
-    /// changes are above the first request's marks.)
-    func answerBulkRequest(stateNow: UInt32) {
+    /// changes are above the first request's marks.) It leaves out the states that came
+    /// whole from the asking peer's run (`requester`) and were not changed here since: that
+    /// run holds them (see ``markedPeerRun``).
+    func answerBulkRequest(stateNow: UInt32, from requester: PeerRun?) {
         let marks = table.slotMarks()
         if status.bulk.incoming == .receiving {
             bulkAnswerDue = true
             bulkAnswerMarks = marks
+            bulkAnswerPeerRun = requester
         } else {
             bulkAnswerDue = false
-            startBulkSend(stateNow: stateNow, marks: marks)
+            startBulkSend(stateNow: stateNow, marks: marks, for: requester)
         }
     }
 
@@ -82,15 +85,17 @@ extension ReplicationEngine {
     func startDueBulkAnswer(stateNow: UInt32) {
         guard bulkAnswerDue, status.bulk.incoming != .receiving else { return }
         bulkAnswerDue = false
-        startBulkSend(stateNow: stateNow, marks: bulkAnswerMarks)
+        startBulkSend(stateNow: stateNow, marks: bulkAnswerMarks, for: bulkAnswerPeerRun)
     }
 
     /// Starts streaming the whole table to the peer: BUS START, a full UPD per state,
     /// BUS END. A request during a running bulk restarts it from the beginning. The states
     /// are those below `marks` (``StateTable/slotMarks()``; default: taken now): one
     /// inserted while the bulk runs is either this node's (its INS goes out as a live
-    /// change) or came from the peer.
-    func startBulkSend(stateNow: UInt32, marks: [Int]? = nil) {
+    /// change) or came from the peer. States marked as the run `peer`'s are left out while
+    /// the marks are that run's (nil: none is left out).
+    func startBulkSend(stateNow: UInt32, marks: [Int]? = nil, for peer: PeerRun?) {
+        bulkSendPeerRun = peer
         status.bulk.sending = true
         status.bulk.statesSent = 0
         status.bulk.shardsDone = 0
@@ -124,6 +129,7 @@ extension ReplicationEngine {
                 let next = table.copyStates(
                     shard: bulkCursor.shard, from: bulkCursor.cursor,
                     max: min(batch - bulkScratch.count, Self.bulkSliceStates), end: bulkSlotMarks[bulkCursor.shard],
+                    skippingPeerStates: bulkSendPeerRun != nil && bulkSendPeerRun == markedPeerRun,
                     into: &bulkScratch)
                 if let next {
                     bulkCursor.cursor = next

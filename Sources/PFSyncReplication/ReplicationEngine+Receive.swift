@@ -72,6 +72,9 @@ extension ReplicationEngine {
     ) {
         let header = frame.header
         counters[.rawBytesReceived] += UInt64(header.rawLength)
+        // What the window delivers now comes from this frame's run (frames of an older run
+        // are dropped; a newer run resets the window).
+        deliveringPeerRun = PeerRun(nodeID: header.senderID, epoch: header.epoch)
         // In-order frames are applied straight from the opener's buffer; only a frame that
         // has to wait for a gap is copied.
         let disposition = frame.payload.withUnsafeBytes { bytes in
@@ -166,7 +169,7 @@ extension ReplicationEngine {
             // PROTOCOL.md: a sender that no longer holds NACKed frames answers with a bulk update.
             counters[.resyncs] += 1
             invalidateBases()
-            startBulkSend(stateNow: stateNow)
+            startBulkSend(stateNow: stateNow, for: PeerRun(nodeID: frame.header.senderID, epoch: frame.header.epoch))
         }
     }
 
@@ -208,7 +211,7 @@ extension ReplicationEngine {
         invalidateBases()
         if hello.options.contains(.bulkRequest) {
             counters[.bulkRequestsReceived] += 1
-            answerBulkRequest(stateNow: stateNow)
+            answerBulkRequest(stateNow: stateNow, from: PeerRun(nodeID: frame.header.senderID, epoch: frame.header.epoch))
         }
         if !hello.options.contains(.reply) {
             sendHello(options: [.reply], send: send)
@@ -238,6 +241,7 @@ extension ReplicationEngine {
     /// asks for a bulk update to recover what they held.
     func repairGaps(nowNanos: UInt64, stateNow: UInt32, send: (UnsafeRawBufferPointer) -> Void) {
         guard window.hasGap else { return }
+        deliveringPeerRun = status.peerID.flatMap { id in window.epoch.map { PeerRun(nodeID: id, epoch: $0) } }
         let givenUp = window.expireGap(now: nowNanos) { _, payload in
             apply(payload: payload, stateNow: stateNow)
         }

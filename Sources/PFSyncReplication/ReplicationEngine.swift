@@ -99,6 +99,19 @@ public final class ReplicationEngine {
     /// The slot marks taken when the waiting bulk request came (see ``answerBulkRequest``).
     var bulkAnswerMarks: [Int] = []
     var expiredScratch: [StateID] = []
+    /// The peer run whose states are marked in the table as the peer's
+    /// (``StateTable/updateOrInsert(at:recordChange:fromPeer:mergingWith:)``): full states
+    /// delivered from it are marked; when frames from another run are delivered, the marks
+    /// are cleared first. Nil before the first delivery.
+    var markedPeerRun: PeerRun?
+    /// The peer run the running bulk is for: it leaves out the states marked as that run's
+    /// (it holds them), as long as the marks are still that run's.
+    var bulkSendPeerRun: PeerRun?
+    /// The peer run whose bulk request waits for the end of our incoming bulk.
+    var bulkAnswerPeerRun: PeerRun?
+    /// The run whose frames the receive window is delivering (set before the window is
+    /// entered: the window cannot be read while it delivers).
+    var deliveringPeerRun: PeerRun?
     /// A send found the flow-control window closed since the last ACK that opened it.
     var windowWasClosed = false
     /// An ACK made room while something waited for it (a send found the window closed, a

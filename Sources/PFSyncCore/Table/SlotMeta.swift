@@ -21,6 +21,10 @@ struct SlotMeta {
     /// The slot index is in the shard's changed-slots list (it may stay there after the
     /// pending change was dropped; a drain skips such entries).
     @usableFromInline var isListed: Bool
+    /// The state came whole from the replication peer (an INS or full UPD it sent, a bulk
+    /// state) and has not been changed here since: the peer holds it as it is (see
+    /// ``StateTable/clearPeerMarks()``).
+    @usableFromInline var isFromPeer: Bool
 
     @inlinable
     init() {
@@ -29,5 +33,6 @@ struct SlotMeta {
         pending = .none
         isLive = false
         isListed = false
+        isFromPeer = false
     }
 }

@@ -124,6 +124,7 @@ struct StateSlab {
         meta[slot].isLive = true
         meta[slot].pending = .none
         meta[slot].changes = 0
+        meta[slot].isFromPeer = false
         liveCount &+= 1
         return slot
     }

@@ -22,9 +22,11 @@ extension StateTable {
     /// Adds `state`, whose id the locked id shard `shard` (its `storage`) does not hold:
     /// claims its keys, stores it, indexes its id and records the insert. Returns the
     /// state holding one of its keys instead, when there is one (nothing is added then).
+    /// `fromPeer` marks the state as the replication peer's (``SlotMeta/isFromPeer``).
     @usableFromInline
     func addLocked(
-        _ state: PFState, hash: UInt64, to storage: inout IDShardStorage, of shard: IDShard, recordChange: Bool
+        _ state: PFState, hash: UInt64, to storage: inout IDShardStorage, of shard: IDShard, recordChange: Bool,
+        fromPeer: Bool = false
     ) -> StateID? {
         let id = state.identity
         var displaced = DisplacedHolders()
@@ -33,6 +35,7 @@ extension StateTable {
         }
         let slot = storage.slab.store(state)
         storage.index.insert(id, hash: hash, slot: slot, hasher: hasher)
+        if fromPeer { storage.slab.meta[slot].isFromPeer = true }
         if recordChange && storage.recordInsert(slot) { shard.markUrgent() }
         return nil
     }

@@ -20,19 +20,22 @@ extension StateTable {
     /// identity and ignored by the key index).
     @inlinable @discardableResult
     public func updateOrInsert<R>(
-        _ state: PFState, recordChange: Bool = false, merge: (inout PFState) -> R
+        _ state: PFState, recordChange: Bool = false, fromPeer: Bool = false, merge: (inout PFState) -> R
     ) -> UpdateOrInsertOutcome<R> {
-        withUnsafePointer(to: state) { updateOrInsert(at: $0, recordChange: recordChange, merge: merge) }
+        withUnsafePointer(to: state) { updateOrInsert(at: $0, recordChange: recordChange, fromPeer: fromPeer, merge: merge) }
     }
 
     /// ``updateOrInsert(_:recordChange:merge:)`` of the state at `statePointer`, read where
-    /// it lies (see ``updateOrInsert(at:recordChange:mergingWith:)``).
+    /// it lies (see ``updateOrInsert(at:recordChange:fromPeer:mergingWith:)``).
     @inlinable @discardableResult
     public func updateOrInsert<R>(
-        at statePointer: UnsafePointer<PFState>, recordChange: Bool = false, merge: (inout PFState) -> R
+        at statePointer: UnsafePointer<PFState>, recordChange: Bool = false, fromPeer: Bool = false,
+        merge: (inout PFState) -> R
     ) -> UpdateOrInsertOutcome<R> {
         var merged: R?
-        switch updateOrInsert(at: statePointer, recordChange: recordChange, mergingWith: { merged = merge(&$0) }) {
+        switch updateOrInsert(
+            at: statePointer, recordChange: recordChange, fromPeer: fromPeer, mergingWith: { merged = merge(&$0) })
+        {
         case .updated:
             guard let merged else { preconditionFailure("updateOrInsert: merge did not run for an updated state") }
             return .updated(merged)
@@ -48,17 +51,24 @@ extension StateTable {
     /// state (a bulk update calls it a million times).
     @discardableResult
     public func updateOrInsert(
-        _ state: PFState, recordChange: Bool = false, mergingWith merge: (inout PFState) -> Void
+        _ state: PFState, recordChange: Bool = false, fromPeer: Bool = false, mergingWith merge: (inout PFState) -> Void
     ) -> UpdateOrInsertOutcome<Void> {
-        withUnsafePointer(to: state) { updateOrInsert(at: $0, recordChange: recordChange, mergingWith: merge) }
+        withUnsafePointer(to: state) {
+            updateOrInsert(at: $0, recordChange: recordChange, fromPeer: fromPeer, mergingWith: merge)
+        }
     }
 
     /// ``updateOrInsert(_:recordChange:mergingWith:)`` of the state at `state`, read where
     /// it lies: a state passed by value into another module is copied whole (384 bytes)
     /// first, which a bulk update would pay a million times.
+    ///
+    /// - Parameter fromPeer: the state came whole from the replication peer: an inserted
+    ///   state is marked as the peer's until it changes here (``copyStates(shard:from:max:end:skippingPeerStates:into:)``
+    ///   can leave it out of a bulk answer to that peer). An updated state keeps its mark.
     @discardableResult
     public func updateOrInsert(
-        at statePointer: UnsafePointer<PFState>, recordChange: Bool = false, mergingWith merge: (inout PFState) -> Void
+        at statePointer: UnsafePointer<PFState>, recordChange: Bool = false, fromPeer: Bool = false,
+        mergingWith merge: (inout PFState) -> Void
     ) -> UpdateOrInsertOutcome<Void> {
         let id = statePointer.pointee.identity
         let hash = hasher.hash(id)
@@ -72,7 +82,10 @@ extension StateTable {
                     if recordChange && storage.recordUpdate(existing) { shard.markUrgent() }
                     return .updated(())
                 }
-                if let holder = addLocked(statePointer.pointee, hash: hash, to: &storage, of: shard, recordChange: recordChange) {
+                if let holder = addLocked(
+                    statePointer.pointee, hash: hash, to: &storage, of: shard, recordChange: recordChange,
+                    fromPeer: fromPeer)
+                {
                     return .keyConflict(holder)
                 }
                 return .inserted

@@ -121,7 +121,7 @@ public final class StateTable: Sendable {
     }
 
     /// The id shard a state with `id` lives in: the value to pass as `shard` to
-    /// ``copyStates(shard:from:max:into:)`` and ``drainChanges(shard:into:)``.
+    /// ``copyStates(shard:from:max:end:skippingPeerStates:into:)`` and ``drainChanges(shard:into:)``.
     public func shard(of id: StateID) -> Int {
         shardIndex(hasher.hash(id))
     }

@@ -55,6 +55,7 @@ struct IDShardStorage: ~Copyable, @unchecked Sendable {
         let meta = slab.meta + slot
         meta.pointee.pending = .insert
         meta.pointee.changes = 1
+        meta.pointee.isFromPeer = false
         pendingSlots &+= 1
         if !meta.pointee.isListed {
             meta.pointee.isListed = true
@@ -67,6 +68,8 @@ struct IDShardStorage: ~Copyable, @unchecked Sendable {
     @inlinable
     mutating func recordUpdate(_ slot: Int) -> Bool {
         let meta = slab.meta + slot
+        // Changed here: the peer no longer holds it as it is.
+        meta.pointee.isFromPeer = false
         if meta.pointee.pending == .none {
             meta.pointee.pending = .update
             meta.pointee.changes = 1
