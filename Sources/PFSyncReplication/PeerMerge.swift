@@ -79,8 +79,8 @@ public enum PeerMerge {
     ) -> Outcome {
         let outcome = merge(into: &local, src: src, dst: dst, timeout: timeout, expire: expire)
         if let counters, outcome.refreshed {
-            local.packets = counters.packets
-            local.bytes = counters.bytes
+            local.packets = .later(local.packets, counters.packets)
+            local.bytes = .later(local.bytes, counters.bytes)
         }
         return outcome
     }

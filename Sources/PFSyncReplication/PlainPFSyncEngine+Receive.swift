@@ -146,8 +146,8 @@ extension PlainPFSyncEngine {
             let outcome = PeerMerge.merge(
                 into: &local, src: incoming.src, dst: incoming.dst, timeout: incoming.timeout, expire: incoming.expire)
             if outcome.refreshed {
-                local.packets = incoming.packets
-                local.bytes = incoming.bytes
+                local.packets = .later(local.packets, incoming.packets)
+                local.bytes = .later(local.bytes, incoming.bytes)
                 local.stateFlags = incoming.stateFlags
                 local.syncFlags = incoming.syncFlags
             }

@@ -182,8 +182,8 @@ extension ReplicationEngine {
                 into: &local, src: incoming.pointee.src, dst: incoming.pointee.dst, timeout: incoming.pointee.timeout,
                 expire: incoming.pointee.expire)
             if outcome.refreshed {
-                local.packets = incoming.pointee.packets
-                local.bytes = incoming.pointee.bytes
+                local.packets = .later(local.packets, incoming.pointee.packets)
+                local.bytes = .later(local.bytes, incoming.pointee.bytes)
                 local.stateFlags = incoming.pointee.stateFlags
                 local.syncFlags = incoming.pointee.syncFlags
             }

@@ -1,4 +1,5 @@
 import PFSyncCore
+import PFSyncWire
 import Testing
 @testable import PFSyncReplication
 
@@ -10,6 +11,22 @@ import Testing
         state.timeout = TimeoutClass.tcpEstablished.rawValue
         state.expire = 100
         return state
+    }
+
+    /// Counters only grow: an older copy (a bulk state copied before the change reached its
+    /// sender, a late frame) leaves the larger count in place, per direction.
+    @Test func countersNeverGoBack() {
+        let peer = StatePeer(seqLo: 1000, state: PeerState.established)
+        var local = tcpState(src: peer, dst: peer)
+        local.packets = CounterPair(225, 4)
+        local.bytes = CounterPair(9_000, 100)
+        let outcome = PeerMerge.merge(
+            into: &local, src: peer, dst: peer, timeout: local.timeout, expire: 100,
+            counters: StateCounters(packets: CounterPair(0, 10), bytes: CounterPair(0, 700)))
+        #expect(outcome.refreshed)
+        #expect(local.packets == CounterPair(225, 10))
+        #expect(local.bytes == CounterPair(9_000, 700))
+        #expect(CounterPair.later(CounterPair(1, 9), CounterPair(5, 2)) == CounterPair(5, 9))
     }
 
     @Test func freshPeersAreImported() {

@@ -15,4 +15,14 @@ public struct CounterPair: Hashable, Sendable {
 
     /// Both counters zero.
     public static let zero = CounterPair()
+
+    /// The later of two readings of one state's counters: a state's counters only grow
+    /// (the node forwarding its packets counts them, and replication carries them on), so
+    /// per direction the larger value is the later one. Replication merges counters this
+    /// way, so that an older copy (a bulk state copied before a change arrived, a frame
+    /// resent late) never takes them back.
+    @inlinable
+    public static func later(_ a: CounterPair, _ b: CounterPair) -> CounterPair {
+        CounterPair(Swift.max(a.forward, b.forward), Swift.max(a.reverse, b.reverse))
+    }
 }
