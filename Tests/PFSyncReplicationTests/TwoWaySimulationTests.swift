@@ -3,9 +3,10 @@ import Testing
 @testable import PFSyncReplication
 
 /// Both nodes own states and change each other's, over a network that drops, duplicates
-/// and reorders datagrams, and one of them restarts: both tables must end equal. (Bulk
-/// answers leave out what came from the asking peer's run, see ``StateTable/clearPeerMarks()``:
-/// whatever the losses, what either side lacks must still reach it.)
+/// and reorders datagrams, and one of them restarts: both tables must end equal, counters
+/// included. (Bulk answers leave out what came from the asking peer's run, see
+/// ``StateTable/clearPeerMarks()``: whatever the losses, what either side lacks must still
+/// reach it; and an older copy of a state must not take its counters back.)
 @Suite struct TwoWaySimulationTests {
     /// Engines `a` and `b` on the simulated network.
     final class Link {
@@ -61,8 +62,7 @@ import Testing
     }
 
     /// An engine that keeps only 64 frames for retransmission (the least `sync.resend_frames`
-    /// allows): a gap longer than that is
-    /// answered with a bulk update (a resync).
+    /// allows): a gap longer than that is answered with a bulk update (a resync).
     static func engine(node: UInt32, epoch: UInt32) -> ReplicationEngine {
         var config = EngineConfig(nodeID: node, epoch: epoch)
         config.resendFrames = 64
