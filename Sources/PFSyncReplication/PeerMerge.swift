@@ -87,6 +87,22 @@ public enum PeerMerge {
 
     /// pf: the source peer is stale if ours is in a later state (syn-proxy states excepted),
     /// or in the same state with seqlo ahead.
+    /// ``merge(into:src:dst:timeout:expire:counters:)`` for a full state (INS, UPD, bulk):
+    /// its peers, timeout, expiry and counters, and, when the state was refreshed, its
+    /// state and sync flags. `incoming` is read where it lies (its times already local).
+    @inlinable @inline(__always)
+    public static func merge(into local: inout PFState, fullState incoming: UnsafePointer<PFState>) -> Outcome {
+        let outcome = merge(
+            into: &local, src: incoming.pointee.src, dst: incoming.pointee.dst, timeout: incoming.pointee.timeout,
+            expire: incoming.pointee.expire,
+            counters: StateCounters(packets: incoming.pointee.packets, bytes: incoming.pointee.bytes))
+        if outcome.refreshed {
+            local.stateFlags = incoming.pointee.stateFlags
+            local.syncFlags = incoming.pointee.syncFlags
+        }
+        return outcome
+    }
+
     @inlinable
     public static func isStaleSource(local: StatePeer, incoming: StatePeer) -> Bool {
         if local.state > incoming.state && (local.state < proxySource || incoming.state >= proxySource) {

@@ -143,15 +143,7 @@ extension PlainPFSyncEngine {
     private func applyFull(_ incoming: PFState, stateNow: UInt32) {
         var staleOutcome: PeerMerge.Outcome?
         let existed = table.update(incoming.identity, recordChange: false) { local -> Bool in
-            let outcome = PeerMerge.merge(
-                into: &local, src: incoming.src, dst: incoming.dst, timeout: incoming.timeout, expire: incoming.expire)
-            if outcome.refreshed {
-                local.packets = .later(local.packets, incoming.packets)
-                local.bytes = .later(local.bytes, incoming.bytes)
-                local.stateFlags = incoming.stateFlags
-                local.syncFlags = incoming.syncFlags
-            }
-            staleOutcome = outcome
+            staleOutcome = withUnsafePointer(to: incoming) { PeerMerge.merge(into: &local, fullState: $0) }
             return true
         }
         if existed == true {

@@ -100,11 +100,7 @@ extension ReplicationEngine {
     /// peer speaks). Unmarking is always safe: a bulk answer then sends a state the peer
     /// may already hold.
     private func followPeerRun() {
-        guard let run = deliveringPeerRun else {
-            if markedPeerRun != nil { table.clearPeerMarks() }
-            markedPeerRun = nil
-            return
-        }
+        let run = deliveringPeerRun
         guard run != markedPeerRun else { return }
         if markedPeerRun != nil { table.clearPeerMarks() }
         markedPeerRun = run
@@ -178,16 +174,7 @@ extension ReplicationEngine {
         let fromPeer = markedPeerRun != nil
         let outcome = table.updateOrInsert(at: incoming, recordChange: false, fromPeer: fromPeer) {
             local -> PeerMerge.Outcome in
-            let outcome = PeerMerge.merge(
-                into: &local, src: incoming.pointee.src, dst: incoming.pointee.dst, timeout: incoming.pointee.timeout,
-                expire: incoming.pointee.expire)
-            if outcome.refreshed {
-                local.packets = .later(local.packets, incoming.pointee.packets)
-                local.bytes = .later(local.bytes, incoming.pointee.bytes)
-                local.stateFlags = incoming.pointee.stateFlags
-                local.syncFlags = incoming.pointee.syncFlags
-            }
-            return outcome
+            PeerMerge.merge(into: &local, fullState: incoming)
         }
         switch outcome {
         case .updated(let merged):

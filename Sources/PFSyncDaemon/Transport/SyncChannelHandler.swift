@@ -67,22 +67,20 @@ public final class SyncChannelHandler: ChannelInboundHandler, KeptSocketHandler 
         let stateNow = wallSeconds()
         let segmentSize = envelope.metadata?.segmentSize ?? 0
         envelope.data.withUnsafeReadableBytes { bytes in
-            guard segmentSize > 0, bytes.count > segmentSize else {
-                engine.receive(bytes, overIPv6: endpoints.isIPv6, nowNanos: now, stateNow: stateNow) { emit($0) }
-                return
-            }
-            // A GRO read: datagrams of `segmentSize` bytes each (the last may be shorter),
-            // received one by one as if read one by one.
-            transport.coalescedReads &+= 1
+            // A GRO read holds datagrams of `segmentSize` bytes each (the last may be
+            // shorter): each is received as if read alone. Any other read is one datagram
+            // (an empty one too).
+            let datagramSize = segmentSize > 0 && bytes.count > segmentSize ? segmentSize : bytes.count
+            if datagramSize < bytes.count { transport.coalescedReads &+= 1 }
             var start = 0
-            while start < bytes.count {
-                let end = min(start + segmentSize, bytes.count)
+            repeat {
+                let end = min(start + datagramSize, bytes.count)
                 engine.receive(
                     UnsafeRawBufferPointer(rebasing: bytes[start..<end]), overIPv6: endpoints.isIPv6, nowNanos: now,
                     stateNow: stateNow
                 ) { emit($0) }
                 start = end
-            }
+            } while start < bytes.count
         }
         // What the datagrams made the engine write (an ACK every so many frames) leaves
         // now, not after the whole read burst: with GRO a burst can hold more frames than
