@@ -63,6 +63,24 @@ struct PlainNamespaceTests {
         try body(primary, backup, namespaces)
     }
 
+    /// One node started alone in two fresh namespaces joined by the veth pair: node 1 on
+    /// `synca` in the first, or (`inB`) node 2 on `syncb` in the second, with `extraConfig`;
+    /// everything is removed on every path.
+    private func withNode(
+        inB: Bool, extraConfig: String = "", _ body: (PlainNamespaceNode, PlainNamespaces) throws -> Void
+    ) throws {
+        let namespaces = try PlainNamespaces()
+        defer { namespaces.remove() }
+        let harness = try DaemonHarness()
+        defer { harness.shutdown() }
+        let node = PlainNamespaceNode(
+            name: "node", namespace: inB ? namespaces.b : namespaces.a, nodeID: inB ? 2 : 1,
+            interface: inB ? "syncb" : "synca", directory: harness.directory, extraConfig: extraConfig)
+        defer { node.kill() }
+        try node.start()
+        try body(node, namespaces)
+    }
+
     private func log(_ nodes: PlainNamespaceNode...) -> String {
         nodes.map { "\($0.name) log:\n\($0.log)" }.joined(separator: "\n")
     }
@@ -208,118 +226,105 @@ struct PlainNamespaceTests {
     /// packets the capture buffer had no room for, which the tracker never saw.
     @Test(.timeLimit(.minutes(2)))
     func aLiveCaptureReportsTheKernelsDropCounters() throws {
-        let namespaces = try PlainNamespaces()
-        defer { namespaces.remove() }
-        let harness = try DaemonHarness()
-        defer { harness.shutdown() }
-        let node = PlainNamespaceNode(
-            name: "node", namespace: namespaces.a, nodeID: 1, interface: "synca", directory: harness.directory,
-            extraConfig: "[capture]\ninterfaces = [\"othera\"]\n")
-        defer { node.kill() }
-        try node.start()
-        try PlainNamespaces.ip(
-            ["netns", "exec", namespaces.b, "ping", "-c", "5", "-i", "0.2", "-W", "1", PlainNamespaces.otherA], check: false)
-        var entry: NSDictionary?
-        let counted = try DaemonHarness.waitUntil(seconds: 10) {
-            entry = (try node.status()["capture"] as? [NSDictionary])?.first
-            return (entry?["packets_read"] as? NSNumber)?.intValue ?? 0 >= 10 && entry?["kernel_dropped"] is NSNumber
+        try withNode(inB: false, extraConfig: "[capture]\ninterfaces = [\"othera\"]\n") { node, namespaces in
+            try PlainNamespaces.ip(
+                ["netns", "exec", namespaces.b, "ping", "-c", "5", "-i", "0.2", "-W", "1", PlainNamespaces.otherA], check: false)
+            var entry: NSDictionary?
+            let counted = try DaemonHarness.waitUntil(seconds: 10) {
+                entry = (try node.status()["capture"] as? [NSDictionary])?.first
+                return (entry?["packets_read"] as? NSNumber)?.intValue ?? 0 >= 10 && entry?["kernel_dropped"] is NSNumber
+            }
+            #expect(counted, "\(String(describing: entry)) \(node.log)")
+            #expect(entry?["kind"] as? String == "interface")
+            #expect((entry?["kernel_dropped"] as? NSNumber)?.intValue == 0)
+            #expect(entry?["interface_dropped"] is NSNumber)
         }
-        #expect(counted, "\(String(describing: entry)) \(node.log)")
-        #expect(entry?["kind"] as? String == "interface")
-        #expect((entry?["kernel_dropped"] as? NSNumber)?.intValue == 0)
-        #expect(entry?["interface_dropped"] is NSNumber)
     }
 
     @Test(.timeLimit(.minutes(3)))
     func badTTLWrongInterfaceGarbageAndIndependentPackets() throws {
-        let namespaces = try PlainNamespaces()
-        defer { namespaces.remove() }
-        let harness = try DaemonHarness()
-        defer { harness.shutdown() }
-        let node = PlainNamespaceNode(
-            name: "node", namespace: namespaces.b, nodeID: 2, interface: "syncb", directory: harness.directory)
-        defer { node.kill() }
-        try node.start()
-        let sender = try NamespaceRawSender(namespace: namespaces.a, interfaceAddress: PlainNamespaces.syncA)
-        let group = "224.0.0.240"
-        func counter(_ name: String) throws -> Int { DaemonNode.number(try node.stats(), "pfsync." + name) }
-        func insertPacket(_ index: Int, creator: UInt32) -> [UInt8] {
-            var state = PFState(
-                identity: StateID(id: UInt64(index) | 0xABC0_0000, creatorID: creator), proto: 17,
-                wireKey: StateKey(
-                    addr0: IPAddress(ipv4: 0xC633_6400 | UInt32(index)), addr1: IPAddress(ipv4: 0xC633_6501),
-                    port0: UInt16(5000 + index), port1: 53))
-            state.timeout = TimeoutClass.udpMultiple.rawValue
-            state.expire = 600
-            var writer = PFSyncPacketWriter(version: .freeBSD)
-            _ = writer.append(.insert(state, .freeBSD1400))
-            return writer.finish()
-        }
-        func present(creator: UInt32) throws -> Int {
-            try node.states().keys.filter { $0.hasSuffix("/" + Hex.u32(creator)) }.count
-        }
-
-        // TTL 64 on the sync interface: badttl, nothing inserted.
-        let before = try node.states().count
-        for index in 0..<5 { try sender.send(insertPacket(index, creator: 0x64), to: group, ttl: 64) }
-        #expect(try DaemonHarness.waitUntil(seconds: 20) { try counter("badttl") >= 5 }, "\(log(node))")
-        // TTL 255 but on the second link, which is not the sync interface: badif.
-        for index in 0..<3 {
-            try sender.send(insertPacket(index, creator: 0x1F), to: PlainNamespaces.otherB, ttl: 255)
-        }
-        #expect(try DaemonHarness.waitUntil(seconds: 20) { try counter("badif") >= 3 }, "\(log(node))")
-        // The same packets done right are taken (so the drops above were the checks).
-        for index in 0..<4 { try sender.send(insertPacket(index, creator: 0xFF), to: group, ttl: 255) }
-        #expect(try DaemonHarness.waitUntil(seconds: 20) { try present(creator: 0xFF) == 4 })
-        #expect(try present(creator: 0x64) == 0)
-        #expect(try present(creator: 0x1F) == 0)
-        #expect(try node.states().count == before + 4)
-
-        // Garbage with the right TTL: short, wrong version, len beyond the data, unknown action.
-        try sender.send([5, 0, 0, 10, 1, 2, 3, 4, 5, 6], to: group, ttl: 255)
-        var version9 = [UInt8](repeating: 0, count: 24)
-        version9[0] = 9
-        version9[3] = 24
-        try sender.send(version9, to: group, ttl: 255)
-        var tooLong = insertPacket(9, creator: 0xBAD)
-        tooLong[2] = 0x09
-        tooLong[3] = 0x00
-        try sender.send(tooLong, to: group, ttl: 255)
-        var unknown = [UInt8](repeating: 0, count: 28)
-        unknown[0] = 5
-        unknown[3] = 28
-        unknown[20] = 99
-        unknown[23] = 1
-        try sender.send(unknown, to: group, ttl: 255)
-        let counted = try DaemonHarness.waitUntil(seconds: 20) {
-            try counter("hdrops") >= 1 && counter("badver") >= 1 && counter("badlen") >= 1 && counter("badact") >= 1
-        }
-        let finalStats = try node.stats()
-        #expect(counted, "\(finalStats)")
-        #expect(try present(creator: 0xBAD) == 0)
-
-        // Independently encoded packets (Python encoder) with TTL 255: their states appear.
-        let packets = try PlainFixturePackets.fullStatePackets(
-            pcap: DecodeRunner.fixtures.appendingPathComponent("pfsync-ethernet.pcap").path)
-        let expected = try PlainFixturePackets.expectedStates(
-            jsonl: DecodeRunner.fixtures.appendingPathComponent("pfsync-ethernet.jsonl").path)
-        #expect(packets.count >= 2)
-        #expect(expected.count >= 3)
-        for packet in packets { try sender.send(packet, to: group, ttl: 255) }
-        var table: [String: NSDictionary] = [:]
-        let arrived = try DaemonHarness.waitUntil(seconds: 20) {
-            table = try node.states()
-            return expected.keys.allSatisfy { table[$0] != nil }
-        }
-        #expect(arrived, "missing: \(expected.keys.filter { table[$0] == nil })")
-        for (id, line) in expected {
-            guard let state = table[id] else { continue }
-            for field in ["ifname", "af", "proto", "direction", "key", "src", "dst", "timeout", "packets", "bytes"] {
-                #expect((state[field] as? NSObject)?.isEqual(line[field]) == true, "\(id) \(field): \(state[field] ?? "nil") vs \(line[field] ?? "nil")")
+        try withNode(inB: true) { node, namespaces in
+            let sender = try NamespaceRawSender(namespace: namespaces.a, interfaceAddress: PlainNamespaces.syncA)
+            let group = "224.0.0.240"
+            func counter(_ name: String) throws -> Int { DaemonNode.number(try node.stats(), "pfsync." + name) }
+            func insertPacket(_ index: Int, creator: UInt32) -> [UInt8] {
+                var state = PFState(
+                    identity: StateID(id: UInt64(index) | 0xABC0_0000, creatorID: creator), proto: 17,
+                    wireKey: StateKey(
+                        addr0: IPAddress(ipv4: 0xC633_6400 | UInt32(index)), addr1: IPAddress(ipv4: 0xC633_6501),
+                        port0: UInt16(5000 + index), port1: 53))
+                state.timeout = TimeoutClass.udpMultiple.rawValue
+                state.expire = 600
+                var writer = PFSyncPacketWriter(version: .freeBSD)
+                _ = writer.append(.insert(state, .freeBSD1400))
+                return writer.finish()
             }
+            func present(creator: UInt32) throws -> Int {
+                try node.states().keys.filter { $0.hasSuffix("/" + Hex.u32(creator)) }.count
+            }
+
+            // TTL 64 on the sync interface: badttl, nothing inserted.
+            let before = try node.states().count
+            for index in 0..<5 { try sender.send(insertPacket(index, creator: 0x64), to: group, ttl: 64) }
+            #expect(try DaemonHarness.waitUntil(seconds: 20) { try counter("badttl") >= 5 }, "\(log(node))")
+            // TTL 255 but on the second link, which is not the sync interface: badif.
+            for index in 0..<3 {
+                try sender.send(insertPacket(index, creator: 0x1F), to: PlainNamespaces.otherB, ttl: 255)
+            }
+            #expect(try DaemonHarness.waitUntil(seconds: 20) { try counter("badif") >= 3 }, "\(log(node))")
+            // The same packets done right are taken (so the drops above were the checks).
+            for index in 0..<4 { try sender.send(insertPacket(index, creator: 0xFF), to: group, ttl: 255) }
+            #expect(try DaemonHarness.waitUntil(seconds: 20) { try present(creator: 0xFF) == 4 })
+            #expect(try present(creator: 0x64) == 0)
+            #expect(try present(creator: 0x1F) == 0)
+            #expect(try node.states().count == before + 4)
+
+            // Garbage with the right TTL: short, wrong version, len beyond the data, unknown action.
+            try sender.send([5, 0, 0, 10, 1, 2, 3, 4, 5, 6], to: group, ttl: 255)
+            var version9 = [UInt8](repeating: 0, count: 24)
+            version9[0] = 9
+            version9[3] = 24
+            try sender.send(version9, to: group, ttl: 255)
+            var tooLong = insertPacket(9, creator: 0xBAD)
+            tooLong[2] = 0x09
+            tooLong[3] = 0x00
+            try sender.send(tooLong, to: group, ttl: 255)
+            var unknown = [UInt8](repeating: 0, count: 28)
+            unknown[0] = 5
+            unknown[3] = 28
+            unknown[20] = 99
+            unknown[23] = 1
+            try sender.send(unknown, to: group, ttl: 255)
+            let counted = try DaemonHarness.waitUntil(seconds: 20) {
+                try counter("hdrops") >= 1 && counter("badver") >= 1 && counter("badlen") >= 1 && counter("badact") >= 1
+            }
+            let finalStats = try node.stats()
+            #expect(counted, "\(finalStats)")
+            #expect(try present(creator: 0xBAD) == 0)
+
+            // Independently encoded packets (Python encoder) with TTL 255: their states appear.
+            let packets = try PlainFixturePackets.fullStatePackets(
+                pcap: DecodeRunner.fixtures.appendingPathComponent("pfsync-ethernet.pcap").path)
+            let expected = try PlainFixturePackets.expectedStates(
+                jsonl: DecodeRunner.fixtures.appendingPathComponent("pfsync-ethernet.jsonl").path)
+            #expect(packets.count >= 2)
+            #expect(expected.count >= 3)
+            for packet in packets { try sender.send(packet, to: group, ttl: 255) }
+            var table: [String: NSDictionary] = [:]
+            let arrived = try DaemonHarness.waitUntil(seconds: 20) {
+                table = try node.states()
+                return expected.keys.allSatisfy { table[$0] != nil }
+            }
+            #expect(arrived, "missing: \(expected.keys.filter { table[$0] == nil })")
+            for (id, line) in expected {
+                guard let state = table[id] else { continue }
+                for field in ["ifname", "af", "proto", "direction", "key", "src", "dst", "timeout", "packets", "bytes"] {
+                    #expect((state[field] as? NSObject)?.isEqual(line[field]) == true, "\(id) \(field): \(state[field] ?? "nil") vs \(line[field] ?? "nil")")
+                }
+            }
+            #expect(node.isRunning)
+            #expect(DaemonNode.string(try node.status(), "mode") == "pfsync")
+            #expect(try counter("ipackets") >= 5 + 3 + 4 + 4 + packets.count)
         }
-        #expect(node.isRunning)
-        #expect(DaemonNode.string(try node.status(), "mode") == "pfsync")
-        #expect(try counter("ipackets") >= 5 + 3 + 4 + 4 + packets.count)
     }
 }
